@@ -1,0 +1,22 @@
+"""The ``homeport`` command: thin wrappers over the services built in ``homeport.app``."""
+
+from __future__ import annotations
+
+import typer
+
+from homeport.cli import db, merchant, serve
+
+app = typer.Typer(
+    name="homeport",
+    help="Self-hosted i'mport (PortOne v1) compatible payment gateway for NHN KCP.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+app.command("serve")(serve.serve)
+app.add_typer(db.app, name="db")
+app.add_typer(merchant.app, name="merchant")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

@@ -1,0 +1,55 @@
+"""``homeport serve``: one process with the API on loopback and embedded defaults."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from homeport.app import Startup, build_services, create_app, prepare
+from homeport.cli.common import load
+from homeport.cli.merchant import print_created
+from homeport.domain.errors import GatewayError
+from homeport.services import Services
+
+
+def _announce(settings_host: str, port: int, startup: Startup, services: Services) -> None:
+    if startup.demo is not None:
+        print_created(startup.demo, title="demo merchant created")
+    typer.echo(f"homeport {services.settings.database_url.split('://')[0]} database ready")
+    typer.echo(f"homeport listening on http://{settings_host}:{port}/")
+
+
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to listen on (HOMEPORT_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on (HOMEPORT_PORT).")] = None,
+) -> None:
+    """Start homeport: migrate the database, create the demo merchant if empty, serve HTTP."""
+    settings = load()
+    settings = replace(settings, host=host or settings.host, port=port or settings.port)
+    services = build_services(settings)
+
+    async def _prepare() -> Startup:
+        try:
+            return await prepare(services)
+        finally:
+            # The server runs its own event loop; connections made here belong to this one.
+            await services.engine.dispose()
+
+    try:
+        startup = asyncio.run(_prepare())
+    except GatewayError as exc:
+        typer.echo(f"error: {exc.message}", err=True)
+        raise typer.Exit(1) from None
+    _announce(settings.host, settings.port, startup, services)
+    uvicorn.run(
+        create_app(services),
+        host=settings.host,
+        port=settings.port,
+        access_log=False,  # our middleware logs requests by route template, without queries
+        log_level=settings.log_level,
+        lifespan="on",
+    )

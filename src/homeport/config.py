@@ -1,0 +1,145 @@
+"""Typed, frozen settings built once at the edge from ``HOMEPORT_*`` variables.
+
+This is the only module that reads ``os.environ`` (ruff's banned-api rule enforces it).
+:func:`load_settings` is pure: tests pass a plain dict.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from homeport.domain.errors import ConfigurationError
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+DEFAULT_DATA_DIR = ".homeport"
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+class Secret:
+    """A string that never shows itself in ``repr`` or ``str``, so it cannot slip into a log."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        """Return the clear value; call this only where the secret is used."""
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('**********')"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything homeport needs to know about its environment."""
+
+    host: str = DEFAULT_HOST
+    port: int = DEFAULT_PORT
+    data_dir: Path = Path(DEFAULT_DATA_DIR)
+    database_url: str = ""
+    demo_enabled: bool = True
+    demo_imp_key: str | None = None
+    demo_imp_secret: Secret | None = None
+    log_format: str = "console"
+    log_level: str = "info"
+    sql_echo: bool = False
+    encryption_key: Secret | None = None
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def encryption_key_file(self) -> Path:
+        """Where the generated at-rest encryption key lives when none is configured."""
+        return self.data_dir / "encryption.key"
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        """The database URL with the async driver SQLAlchemy needs."""
+        return async_database_url(self.database_url)
+
+
+def async_database_url(url: str) -> str:
+    """Map the URLs operators write (``postgresql://``, ``sqlite:///``) to async drivers.
+
+    ``HOMEPORT_DATABASE_URL=postgresql://...`` must switch to PostgreSQL "with no other
+    change", so we add the asyncpg/aiosqlite driver names ourselves.
+    """
+    for plain, driver in (
+        ("postgresql://", "postgresql+asyncpg://"),
+        ("postgres://", "postgresql+asyncpg://"),
+        ("postgresql+psycopg://", "postgresql+asyncpg://"),
+        ("sqlite://", "sqlite+aiosqlite://"),
+    ):
+        if url.startswith(plain):
+            return driver + url[len(plain) :]
+    if url.startswith(("postgresql+asyncpg://", "sqlite+aiosqlite://")):
+        return url
+    scheme = url.split(":", maxsplit=1)[0]
+    raise ConfigurationError(
+        f"HOMEPORT_DATABASE_URL must start with sqlite:// or postgresql:// (got {scheme}:)"
+    )
+
+
+def _bool(name: str, raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ConfigurationError(f"{name} must be true or false, not {raw!r}")
+
+
+def _port(raw: str) -> int:
+    if not raw.isdigit() or not 0 < int(raw) < 65536:
+        raise ConfigurationError(f"HOMEPORT_PORT must be a TCP port number, not {raw!r}")
+    return int(raw)
+
+
+def load_settings(environ: Mapping[str, str]) -> Settings:
+    """Build :class:`Settings` from an environment mapping; raise ConfigurationError if bad."""
+    env = {k: v for k, v in environ.items() if k.startswith("HOMEPORT_")}
+    data_dir = Path(env.get("HOMEPORT_DATA_DIR", DEFAULT_DATA_DIR)).expanduser()
+    database_url = env.get("HOMEPORT_DATABASE_URL") or f"sqlite:///{data_dir / 'homeport.db'}"
+    async_database_url(database_url)  # validate early, before anything starts
+    log_format = env.get("HOMEPORT_LOG_FORMAT", "console").lower()
+    if log_format not in {"console", "json"}:
+        raise ConfigurationError("HOMEPORT_LOG_FORMAT must be console or json")
+    log_level = env.get("HOMEPORT_LOG_LEVEL", "info").lower()
+    if log_level not in {"debug", "info", "warning", "error"}:
+        raise ConfigurationError("HOMEPORT_LOG_LEVEL must be debug, info, warning or error")
+    demo_secret = env.get("HOMEPORT_DEMO_IMP_SECRET")
+    encryption_key = env.get("HOMEPORT_ENCRYPTION_KEY")
+    return Settings(
+        host=env.get("HOMEPORT_HOST", DEFAULT_HOST),
+        port=_port(env.get("HOMEPORT_PORT", str(DEFAULT_PORT))),
+        data_dir=data_dir,
+        database_url=database_url,
+        demo_enabled=_bool("HOMEPORT_DEMO", env.get("HOMEPORT_DEMO", "true")),
+        demo_imp_key=env.get("HOMEPORT_DEMO_IMP_KEY") or None,
+        demo_imp_secret=Secret(demo_secret) if demo_secret else None,
+        log_format=log_format,
+        log_level=log_level,
+        sql_echo=_bool("HOMEPORT_SQL_ECHO", env.get("HOMEPORT_SQL_ECHO", "false")),
+        encryption_key=Secret(encryption_key) if encryption_key else None,
+        extra=env,
+    )
+
+
+def settings_from_environment() -> Settings:
+    """Settings for the running process."""
+    return load_settings(os.environ)  # noqa: TID251 - the one sanctioned reader

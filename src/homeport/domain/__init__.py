@@ -1,0 +1,1 @@
+"""Pure business rules: no HTTP, no SQL, no environment, no wall clock."""

@@ -1,0 +1,109 @@
+"""One tree of errors for everything a caller can get wrong or that can go wrong.
+
+::
+
+    GatewayError
+    ├── ConfigurationError          settings or files an operator supplied are unusable
+    ├── InvalidRequest              the caller sent something malformed or out of range
+    │   ├── InvalidAmount           money that is not a whole number of won
+    │   ├── UnsupportedPaymentStatus  a status i'mport does not know
+    │   └── PageOutOfRange          a page beyond the last one
+    ├── AuthenticationFailed        wrong REST API key/secret
+    │   └── TokenInvalid            access token missing, unknown or expired
+    ├── NotFound                    the thing does not exist, or belongs to another merchant
+    │   ├── PaymentNotFound
+    │   └── MerchantNotFound
+    └── Conflict                    the request contradicts stored state
+        └── DuplicateMerchant
+
+Each wire surface maps these classes to its own shape in exactly one place
+(``homeport.api.errors`` for the i'mport envelope). The default message of each class is
+the contract's own text where the contract has one.
+"""
+
+from __future__ import annotations
+
+
+class GatewayError(Exception):
+    """Base of every error homeport raises on purpose."""
+
+    default_message = "요청을 처리할 수 없습니다."
+
+    def __init__(self, message: str | None = None) -> None:
+        self.message = message or self.default_message
+        super().__init__(self.message)
+
+
+class ConfigurationError(GatewayError):
+    """Settings, certificates or keys an operator supplied are unusable."""
+
+    default_message = "homeport is not configured correctly."
+
+
+class InvalidRequest(GatewayError):
+    """The caller sent a malformed, missing or out-of-range parameter."""
+
+    default_message = "요청 파라메터가 올바르지 않습니다."
+
+
+class InvalidAmount(InvalidRequest):
+    """An amount that is not a whole, non-negative number of won."""
+
+    default_message = "amount는 0 이상의 정수(원 단위)여야 합니다."
+
+
+class UnsupportedPaymentStatus(InvalidRequest):
+    """A payment status outside i'mport's vocabulary (exact text from the contract)."""
+
+    default_message = "지원되지 않는 상태값입니다."
+
+
+class PageOutOfRange(InvalidRequest):
+    """A page number past the last page of a listing."""
+
+    default_message = "요청하신 페이지가 존재하지 않습니다."
+
+
+class AuthenticationFailed(GatewayError):
+    """The REST API key and secret do not match a merchant."""
+
+    default_message = "imp_key 또는 imp_secret이 올바르지 않습니다. (invalid REST API key or secret)"
+
+
+class TokenInvalid(AuthenticationFailed):
+    """The access token is missing, unknown or expired."""
+
+    default_message = (
+        "유효한 access_token이 없습니다. POST /users/getToken으로 발급받은 토큰을 "
+        "Authorization 헤더에 담아 주세요. (missing, unknown or expired access token)"
+    )
+
+
+class NotFound(GatewayError):
+    """The requested resource does not exist for this merchant."""
+
+    default_message = "요청하신 정보를 찾을 수 없습니다."
+
+
+class PaymentNotFound(NotFound):
+    """No payment with this id belongs to the merchant (exact text from the contract)."""
+
+    default_message = "존재하지 않는 결제정보입니다."
+
+
+class MerchantNotFound(NotFound):
+    """No merchant with this code."""
+
+    default_message = "존재하지 않는 가맹점입니다."
+
+
+class Conflict(GatewayError):
+    """The request contradicts what is stored."""
+
+    default_message = "요청이 현재 상태와 충돌합니다."
+
+
+class DuplicateMerchant(Conflict):
+    """A merchant code or REST API key that is already taken."""
+
+    default_message = "이미 사용 중인 가맹점 코드 또는 REST API 키입니다."

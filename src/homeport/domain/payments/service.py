@@ -1,0 +1,181 @@
+"""Reading payments the way i'mport's lookup endpoints do.
+
+Creating and changing payments belongs to the flows of later issues (checkout, billing
+keys, cancels); :meth:`PaymentService.record` is the single entry they and tests use to
+store one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from homeport.domain.errors import InvalidRequest, PageOutOfRange, PaymentNotFound
+from homeport.domain.ids import new_imp_uid, validate_merchant_uid
+from homeport.domain.payments.models import (
+    PageRequest,
+    Payment,
+    PaymentPage,
+    PaymentStatus,
+    SortKey,
+    TimeRange,
+)
+from homeport.domain.uow import UnitOfWorkFactory
+
+#: i'mport caps listings at 1000 rows a page and multi-get at 100 ids.
+MAX_PAGE_LIMIT = 1000
+MAX_MULTI_GET = 100
+#: ``/payments/status`` looks back 90 days by default and never over a wider window.
+STATUS_WINDOW_SECONDS = 90 * 24 * 3600
+
+
+def page_request(page: int | None, limit: int | None) -> PageRequest:
+    """Validate i'mport paging parameters; 0 or absent means the default (JAVA sends 0)."""
+    number = page or 1
+    size = limit or 20
+    if number < 1:
+        raise InvalidRequest(f"page는 1 이상이어야 합니다. (got {number})")
+    if not 1 <= size <= MAX_PAGE_LIMIT:
+        raise InvalidRequest(f"limit은 1~{MAX_PAGE_LIMIT} 사이여야 합니다. (got {size})")
+    return PageRequest(number=number, limit=size)
+
+
+def paginate(total: int, items: Sequence[Payment], page: PageRequest) -> PaymentPage:
+    """Wrap one page with i'mport's ``previous``/``next`` page numbers (0 when none).
+
+    A page past the end is an error, except page 1 of an empty listing, which is empty.
+    """
+    last = max(1, -(-total // page.limit))
+    if page.number > last:
+        raise PageOutOfRange(f"요청하신 페이지({page.number})가 마지막 페이지({last})를 넘습니다.")
+    return PaymentPage(
+        total=total,
+        items=tuple(items),
+        previous=page.number - 1 if page.number > 1 else 0,
+        next=page.number + 1 if page.number < last else 0,
+    )
+
+
+class PaymentService:
+    """Lookups of a merchant's payments."""
+
+    def __init__(self, uow: UnitOfWorkFactory) -> None:
+        self._uow = uow
+
+    async def record(self, payment: Payment) -> Payment:
+        """Store a new payment, giving it an imp_uid if it has none."""
+        validate_merchant_uid(payment.merchant_uid)
+        if not payment.imp_uid:
+            payment = replace(payment, imp_uid=new_imp_uid())
+        async with self._uow() as uow:
+            await uow.payments.add(payment)
+        return payment
+
+    async def get(self, merchant_id: int, imp_uid: str) -> Payment:
+        """The merchant's payment ``imp_uid``; another merchant's payment is not found."""
+        async with self._uow(readonly=True) as uow:
+            payment = await uow.payments.get(merchant_id, imp_uid)
+        if payment is None:
+            raise PaymentNotFound
+        return payment
+
+    async def get_many(
+        self, merchant_id: int, imp_uids: Sequence[str], merchant_uids: Sequence[str]
+    ) -> tuple[list[Payment], bool]:
+        """Payments by imp_uid and by merchant_uid (the latest started for each).
+
+        Returns the payments found, in request order, and whether every id was found
+        (i'mport answers 207 when only some were).
+        """
+        wanted = len(imp_uids) + len(merchant_uids)
+        if wanted == 0:
+            raise InvalidRequest("imp_uid[] 또는 merchant_uid[] 중 하나 이상을 지정해주셔야합니다.")
+        if wanted > MAX_MULTI_GET:
+            raise InvalidRequest(f"한 번에 최대 {MAX_MULTI_GET}건까지 조회할 수 있습니다.")
+        async with self._uow(readonly=True) as uow:
+            by_imp_uid = {p.imp_uid: p for p in await uow.payments.get_many(merchant_id, imp_uids)}
+            found = [by_imp_uid[uid] for uid in dict.fromkeys(imp_uids) if uid in by_imp_uid]
+            missing = len(set(imp_uids) - by_imp_uid.keys())
+            for merchant_uid in dict.fromkeys(merchant_uids):
+                _, rows = await uow.payments.search(
+                    merchant_id,
+                    merchant_uid=merchant_uid,
+                    status=None,
+                    time_range=None,
+                    sorting=SortKey.STARTED_DESC,
+                    page=PageRequest(1, 1),
+                )
+                if rows:
+                    found.append(rows[0])
+                else:
+                    missing += 1
+        if not found:
+            raise PaymentNotFound("해당되는 결제건을 찾지 못하였습니다.")
+        return found, missing == 0
+
+    async def find(
+        self,
+        merchant_id: int,
+        merchant_uid: str,
+        status: PaymentStatus | None = None,
+        sorting: SortKey = SortKey.STARTED_DESC,
+    ) -> Payment:
+        """The first payment with this merchant_uid (and status) in ``sorting`` order."""
+        _, rows = await self._search(merchant_id, merchant_uid, status, None, sorting, PageRequest(1, 1))
+        if not rows:
+            raise PaymentNotFound
+        return rows[0]
+
+    async def find_all(
+        self,
+        merchant_id: int,
+        merchant_uid: str,
+        status: PaymentStatus | None,
+        sorting: SortKey,
+        page: PageRequest,
+    ) -> PaymentPage:
+        """Every payment sharing a merchant_uid (failed retries, etc.), one page at a time."""
+        total, rows = await self._search(merchant_id, merchant_uid, status, None, sorting, page)
+        if total == 0:
+            raise PaymentNotFound
+        return paginate(total, rows, page)
+
+    async def list_by_status(
+        self,
+        merchant_id: int,
+        status: PaymentStatus | None,
+        *,
+        since: int | None,
+        until: int | None,
+        now: int,
+        sorting: SortKey,
+        page: PageRequest,
+    ) -> PaymentPage:
+        """Payments in one status (None = all) within at most 90 days; default the last 90."""
+        end = until if until is not None else now
+        start = since if since is not None else end - STATUS_WINDOW_SECONDS
+        if start > end:
+            raise InvalidRequest("from은 to보다 이전 시각이어야 합니다.")
+        if end - start > STATUS_WINDOW_SECONDS:
+            raise InvalidRequest("조회 기간(from~to)은 최대 90일입니다.")
+        total, rows = await self._search(merchant_id, None, status, TimeRange(start, end), sorting, page)
+        return paginate(total, rows, page)
+
+    async def _search(
+        self,
+        merchant_id: int,
+        merchant_uid: str | None,
+        status: PaymentStatus | None,
+        time_range: TimeRange | None,
+        sorting: SortKey,
+        page: PageRequest,
+    ) -> tuple[int, list[Payment]]:
+        async with self._uow(readonly=True) as uow:
+            return await uow.payments.search(
+                merchant_id,
+                merchant_uid=merchant_uid,
+                status=status,
+                time_range=time_range,
+                sorting=sorting,
+                page=page,
+            )

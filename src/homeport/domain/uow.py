@@ -1,0 +1,38 @@
+"""The unit of work: one database transaction that domain services open and storage provides.
+
+Services write everything that belongs together (a payment and its event, say) inside one
+``async with uow_factory() as uow:`` block; it commits on success and rolls back on error.
+"""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Protocol, Self
+
+from homeport.domain.merchants.repository import MerchantRepository
+from homeport.domain.payments.repository import PaymentRepository
+
+
+class UnitOfWork(Protocol):
+    """Repositories bound to one transaction."""
+
+    @property
+    def merchants(self) -> MerchantRepository: ...
+
+    @property
+    def payments(self) -> PaymentRepository: ...
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+
+class UnitOfWorkFactory(Protocol):
+    """Opens a unit of work; ``readonly=True`` lets storage skip write locks (SQLite)."""
+
+    def __call__(self, *, readonly: bool = False) -> UnitOfWork: ...

@@ -1,0 +1,161 @@
+"""The schema as SQLAlchemy Core tables (the current shape; migrations hold its history).
+
+Timestamps are BIGINT UNIX seconds, the unit of the i'mport contract, so no time-zone
+conversion happens between the database, the domain and the wire. Money is BIGINT won.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+meta = Table(
+    "homeport_meta",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+merchants = Table(
+    "merchants",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("code", String(16), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+)
+
+api_credentials = Table(
+    "api_credentials",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("merchant_id", Integer, ForeignKey("merchants.id"), nullable=False, index=True),
+    Column("imp_key", String(64), nullable=False, unique=True),
+    Column("secret_hash", String(64), nullable=False),
+    Column("secret_salt", String(32), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+)
+
+access_tokens = Table(
+    "access_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("credential_id", Integer, ForeignKey("api_credentials.id"), nullable=False),
+    Column("nonce", String(32), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("issued_at", BigInteger, nullable=False),
+    Column("expires_at", BigInteger, nullable=False),
+    Index(None, "credential_id", "issued_at"),
+)
+
+pg_channels = Table(
+    "pg_channels",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("merchant_id", Integer, ForeignKey("merchants.id"), nullable=False),
+    Column("pg_provider", String(32), nullable=False),
+    Column("site_code", String(32), nullable=False),
+    Column("site_name", String(200)),
+    Column("environment", String(16), nullable=False),
+    Column("is_default", Boolean, nullable=False),
+    Column("certificate_path", Text),
+    Column("private_key_path", Text),
+    # AES-GCM sealed (homeport.store.crypto); never the clear password.
+    Column("private_key_password_sealed", Text),
+    Column("batch_group_id", String(32)),
+    UniqueConstraint("merchant_id", "pg_provider", "site_code"),
+)
+
+payments = Table(
+    "payments",
+    metadata,
+    Column("imp_uid", String(32), primary_key=True),
+    Column("merchant_id", Integer, ForeignKey("merchants.id"), nullable=False),
+    Column("merchant_uid", String(40), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("tax_free", BigInteger, nullable=False),
+    Column("name", String(200)),
+    Column("pay_method", String(32)),
+    Column("channel", String(16)),
+    Column("pg_provider", String(32)),
+    Column("emb_pg_provider", String(32)),
+    Column("pg_tid", String(64)),
+    Column("pg_id", String(80)),
+    Column("sandbox", Boolean, nullable=False),
+    Column("escrow", Boolean, nullable=False),
+    Column("approval_number", String(32)),
+    Column("card_company_code", String(16)),
+    Column("card_company_name", String(64)),
+    Column("card_issuer_code", String(16)),
+    Column("card_issuer_name", String(64)),
+    Column("card_publisher_code", String(16)),
+    Column("card_publisher_name", String(64)),
+    Column("card_masked_number", String(32)),
+    Column("card_type", Integer),
+    Column("card_installment_months", Integer, nullable=False),
+    Column("bank_code", String(16)),
+    Column("bank_name", String(64)),
+    Column("vbank_code", String(16)),
+    Column("vbank_name", String(64)),
+    Column("vbank_number", String(64)),
+    Column("vbank_holder", String(64)),
+    Column("vbank_due_at", BigInteger, nullable=False),
+    Column("vbank_issued_at", BigInteger, nullable=False),
+    Column("buyer_name", String(64)),
+    Column("buyer_email", String(128)),
+    Column("buyer_tel", String(32)),
+    Column("buyer_addr", String(256)),
+    Column("buyer_postcode", String(16)),
+    Column("custom_data", Text),
+    Column("user_agent", Text),
+    Column("notice_url", Text),
+    Column("started_at", BigInteger, nullable=False),
+    Column("paid_at", BigInteger, nullable=False),
+    Column("failed_at", BigInteger, nullable=False),
+    Column("cancelled_at", BigInteger, nullable=False),
+    Column("updated_at", BigInteger, nullable=False),
+    Column("fail_reason", Text),
+    Column("cancel_reason", Text),
+    Column("receipt_url", Text),
+    Column("cash_receipt_issued", Boolean, nullable=False),
+    Column("customer_uid", String(80)),
+    Column("customer_uid_usage", String(32)),
+    Index(None, "merchant_id", "merchant_uid", "started_at"),
+    Index(None, "merchant_id", "status", "started_at"),
+    Index(None, "merchant_id", "status", "paid_at"),
+)
+
+payment_cancellations = Table(
+    "payment_cancellations",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("imp_uid", String(32), ForeignKey("payments.imp_uid"), nullable=False, index=True),
+    Column("cancellation_id", String(64), nullable=False, unique=True),
+    Column("amount", BigInteger, nullable=False),
+    Column("cancelled_at", BigInteger, nullable=False),
+    Column("pg_tid", String(64)),
+    Column("reason", Text),
+    Column("receipt_url", Text),
+)

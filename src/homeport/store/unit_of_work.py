@@ -1,0 +1,64 @@
+"""The SQL unit of work: one connection, one transaction, the repositories bound to it."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransaction
+
+from homeport.store.crypto import SecretBox
+from homeport.store.database import WRITE_OPTION
+from homeport.store.merchants import SqlMerchantRepository
+from homeport.store.payments import SqlPaymentRepository
+
+
+class SqlUnitOfWork:
+    """Commits on a clean exit, rolls back on an exception."""
+
+    merchants: SqlMerchantRepository
+    payments: SqlPaymentRepository
+
+    def __init__(self, engine: AsyncEngine, box: SecretBox, *, readonly: bool) -> None:
+        self._engine = engine
+        self._box = box
+        self._readonly = readonly
+        self._connection: AsyncConnection | None = None
+        self._transaction: AsyncTransaction | None = None
+
+    async def __aenter__(self) -> Self:
+        connection = await self._engine.connect()
+        if not self._readonly:
+            connection = await connection.execution_options(**{WRITE_OPTION: True})
+        self._connection = connection
+        self._transaction = await connection.begin()
+        self.merchants = SqlMerchantRepository(connection, self._box)
+        self.payments = SqlPaymentRepository(connection)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._connection is None or self._transaction is None:
+            raise RuntimeError("unit of work exited without being entered")
+        try:
+            if exc_type is None:
+                await self._transaction.commit()
+            else:
+                await self._transaction.rollback()
+        finally:
+            await self._connection.close()
+
+
+class SqlUnitOfWorkFactory:
+    """Opens :class:`SqlUnitOfWork` instances on one engine."""
+
+    def __init__(self, engine: AsyncEngine, box: SecretBox) -> None:
+        self._engine = engine
+        self._box = box
+
+    def __call__(self, *, readonly: bool = False) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self._engine, self._box, readonly=readonly)
