@@ -15,6 +15,7 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.responses import PlainTextResponse, Response
 from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from homeport import __version__
@@ -68,14 +69,17 @@ def build_services(
 async def check_encryption_key(services: Services) -> None:
     """Refuse to run with a key other than the one the database was first used with."""
     key = "encryption_key_check"
-    async with services.engine.begin() as connection:
-        stored = await connection.scalar(select(meta.c.value).where(meta.c.key == key))
-        if stored is None:
-            sealed = services.box.seal(crypto.KEY_CHECK_PLAINTEXT, context=crypto.KEY_CHECK_CONTEXT)
-            await connection.execute(insert(meta).values(key=key, value=sealed))
-            return
+    sealed = services.box.seal(crypto.KEY_CHECK_PLAINTEXT, context=crypto.KEY_CHECK_CONTEXT)
     try:
-        services.box.open(stored, context=crypto.KEY_CHECK_CONTEXT)
+        async with services.engine.begin() as connection:
+            await connection.execute(insert(meta).values(key=key, value=sealed))
+        return
+    except IntegrityError:
+        pass  # the database already has a check value (maybe written by a process racing us)
+    async with services.engine.connect() as connection:
+        stored = await connection.scalar(select(meta.c.value).where(meta.c.key == key))
+    try:
+        services.box.open(str(stored), context=crypto.KEY_CHECK_CONTEXT)
     except ConfigurationError:
         raise ConfigurationError(
             "this database was set up with a different encryption key; set "

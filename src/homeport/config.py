@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from homeport.domain.errors import ConfigurationError
@@ -60,7 +60,6 @@ class Settings:
     log_level: str = "info"
     sql_echo: bool = False
     encryption_key: Secret | None = None
-    extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def encryption_key_file(self) -> Path:
@@ -136,7 +135,6 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
         log_level=log_level,
         sql_echo=_bool("HOMEPORT_SQL_ECHO", env.get("HOMEPORT_SQL_ECHO", "false")),
         encryption_key=Secret(encryption_key) if encryption_key else None,
-        extra=env,
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, select, text, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -18,6 +18,9 @@ from homeport.domain.merchants.models import (
 )
 from homeport.store.crypto import SecretBox
 from homeport.store.tables import access_tokens, api_credentials, merchants, pg_channels
+
+#: Arbitrary constant naming the advisory lock taken while the demo merchant is created.
+MERCHANT_CREATION_LOCK_ID = 0x6D657263  # "merc"
 
 
 def _merchant(row: RowMapping) -> Merchant:
@@ -56,6 +59,14 @@ class SqlMerchantRepository:
     def __init__(self, connection: AsyncConnection, box: SecretBox) -> None:
         self._conn = connection
         self._box = box
+
+    async def lock_for_creation(self) -> None:
+        # SQLite write transactions already hold the database's single write lock
+        # (BEGIN IMMEDIATE); PostgreSQL needs an explicit lock for the same effect.
+        if self._conn.dialect.name == "postgresql":
+            await self._conn.execute(
+                text("SELECT pg_advisory_xact_lock(:id)"), {"id": MERCHANT_CREATION_LOCK_ID}
+            )
 
     async def count(self) -> int:
         return int(await self._conn.scalar(select(func.count()).select_from(merchants)) or 0)

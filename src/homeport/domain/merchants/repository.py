@@ -16,6 +16,10 @@ from homeport.domain.merchants.models import (
 class MerchantRepository(Protocol):
     """Merchants, their credentials, channels and tokens."""
 
+    async def lock_for_creation(self) -> None:
+        """Serialise merchant creation until the transaction ends (demo start-up races)."""
+        ...
+
     async def count(self) -> int:
         """How many merchants exist."""
         ...

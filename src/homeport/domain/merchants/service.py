@@ -22,7 +22,7 @@ from homeport.domain.merchants.models import (
     NewChannel,
     PgChannel,
 )
-from homeport.domain.uow import UnitOfWorkFactory
+from homeport.domain.uow import UnitOfWork, UnitOfWorkFactory
 
 #: Expired tokens are kept a day for diagnosis, then dropped when a new one is issued.
 TOKEN_RETENTION_SECONDS = 24 * 3600
@@ -54,6 +54,39 @@ class MerchantService:
         channels: Sequence[NewChannel] = (),
     ) -> CreatedMerchant:
         """Create a merchant with one REST API key, generating what is not given."""
+        async with self._uow() as uow:
+            return await self._create(uow, name, code, imp_key, imp_secret, channels)
+
+    async def ensure_demo(
+        self, imp_key: str | None, imp_secret: str | None
+    ) -> CreatedMerchant | None:
+        """Create the demo merchant if there are no merchants at all; else do nothing.
+
+        Several processes may start at once against one database; the creation lock makes
+        the second wait for the first and then find a merchant already there.
+        """
+        async with self._uow() as uow:
+            await uow.merchants.lock_for_creation()
+            if await uow.merchants.count() > 0:
+                return None
+            return await self._create(
+                uow,
+                "homeport demo shop",
+                None,
+                imp_key,
+                imp_secret,
+                [NewChannel(site_code="T0000", site_name="homeport demo (KCP sandbox)")],
+            )
+
+    async def _create(
+        self,
+        uow: UnitOfWork,
+        name: str,
+        code: str | None,
+        imp_key: str | None,
+        imp_secret: str | None,
+        channels: Sequence[NewChannel],
+    ) -> CreatedMerchant:
         if not name.strip():
             raise InvalidRequest("가맹점 이름을 입력해 주세요.")
         if sum(c.is_default for c in channels) > 1:
@@ -65,25 +98,12 @@ class MerchantService:
         imp_secret = imp_secret or new_api_secret()
         salt = tokens.new_salt()
         now = self._clock.now()
-        async with self._uow() as uow:
-            merchant = await uow.merchants.add(code, name.strip(), now)
-            await uow.merchants.add_credential(
-                merchant.id, imp_key, tokens.hash_secret(imp_secret, salt), salt, now
-            )
-            stored = [await uow.merchants.add_channel(merchant.id, c) for c in channels]
-        return CreatedMerchant(merchant, imp_key, imp_secret, tuple(stored))
-
-    async def ensure_demo(self, imp_key: str | None, imp_secret: str | None) -> CreatedMerchant | None:
-        """Create the demo merchant if there are no merchants at all; else do nothing."""
-        async with self._uow(readonly=True) as uow:
-            if await uow.merchants.count() > 0:
-                return None
-        return await self.create(
-            "homeport demo shop",
-            imp_key=imp_key,
-            imp_secret=imp_secret,
-            channels=[NewChannel(site_code="T0000", site_name="homeport demo (KCP sandbox)")],
+        merchant = await uow.merchants.add(code, name.strip(), now)
+        await uow.merchants.add_credential(
+            merchant.id, imp_key, tokens.hash_secret(imp_secret, salt), salt, now
         )
+        stored = [await uow.merchants.add_channel(merchant.id, c) for c in channels]
+        return CreatedMerchant(merchant, imp_key, imp_secret, tuple(stored))
 
     async def list(self) -> list[MerchantSummary]:
         """Every merchant with its keys and channels."""

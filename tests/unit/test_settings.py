@@ -1,0 +1,64 @@
+"""Settings come from HOMEPORT_* variables with embedded defaults (DESIGN: config.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from homeport.config import async_database_url, load_settings
+from homeport.domain.errors import ConfigurationError
+
+
+def test_nothing_set_means_sqlite_in_the_data_directory_on_loopback() -> None:
+    """The zero-config default a newcomer gets."""
+    settings = load_settings({})
+
+    assert settings.host == "127.0.0.1"
+    assert settings.port == 8000
+    assert settings.database_url == f"sqlite:///{Path('.homeport') / 'homeport.db'}"
+    assert settings.sqlalchemy_url.startswith("sqlite+aiosqlite:///")
+    assert settings.demo_enabled
+
+
+def test_a_postgresql_url_switches_the_database_with_no_other_change() -> None:
+    """Operators write postgresql://; homeport adds the async driver itself."""
+    settings = load_settings({"HOMEPORT_DATABASE_URL": "postgresql://u:p@db/homeport"})
+
+    assert settings.sqlalchemy_url == "postgresql+asyncpg://u:p@db/homeport"
+
+
+def test_demo_credentials_can_be_pinned_and_the_secret_hides_itself() -> None:
+    """HOMEPORT_DEMO_IMP_KEY/SECRET pin the demo merchant; the secret's repr is masked."""
+    settings = load_settings({"HOMEPORT_DEMO_IMP_KEY": "k", "HOMEPORT_DEMO_IMP_SECRET": "very-secret"})
+
+    assert settings.demo_imp_key == "k"
+    assert settings.demo_imp_secret is not None
+    assert settings.demo_imp_secret.reveal() == "very-secret"
+    assert "very-secret" not in repr(settings)
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"HOMEPORT_PORT": "http"}, "HOMEPORT_PORT"),
+        ({"HOMEPORT_PORT": "70000"}, "HOMEPORT_PORT"),
+        ({"HOMEPORT_DEMO": "perhaps"}, "HOMEPORT_DEMO"),
+        ({"HOMEPORT_DATABASE_URL": "mysql://x"}, "sqlite:// or postgresql://"),
+        ({"HOMEPORT_LOG_FORMAT": "xml"}, "HOMEPORT_LOG_FORMAT"),
+    ],
+)
+def test_bad_settings_are_refused_naming_the_variable(env: dict[str, str], message: str) -> None:
+    """A typo fails at start with the variable's name, not later."""
+    with pytest.raises(ConfigurationError, match=message):
+        load_settings(env)
+
+
+def test_unrelated_environment_variables_are_ignored() -> None:
+    """Only HOMEPORT_* is read."""
+    assert load_settings({"PORT": "1", "DATABASE_URL": "mysql://"}).port == 8000
+
+
+def test_async_driver_urls_pass_through() -> None:
+    """URLs that already name the driver are kept."""
+    assert async_database_url("sqlite+aiosqlite:///x.db") == "sqlite+aiosqlite:///x.db"
