@@ -18,7 +18,7 @@ from homeport.app import build_services, create_app, prepare
 from homeport.clock import FakeClock
 from homeport.domain.merchants.models import CreatedMerchant, NewChannel
 from homeport.services import Services
-from tests.support import copy_sqlite, migrate_sync, settings_for
+from tests.support import copy_sqlite, migrate_sync, settings_for, token_for
 
 _databases = itertools.count(1)
 
@@ -99,15 +99,6 @@ async def api(services: Services) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=create_app(services))
     async with httpx.AsyncClient(transport=transport, base_url="http://homeport.test") as client:
         yield client
-
-
-async def token_for(api: httpx.AsyncClient, merchant: CreatedMerchant) -> str:
-    """A fresh access token for a merchant, obtained through the API."""
-    answer = await api.post(
-        "/users/getToken", json={"imp_key": merchant.imp_key, "imp_secret": merchant.imp_secret}
-    )
-    assert answer.status_code == 200, answer.text
-    return str(answer.json()["response"]["access_token"])
 
 
 @pytest.fixture

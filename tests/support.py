@@ -9,7 +9,10 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import httpx
+
 from homeport.config import Settings, async_database_url, load_settings
+from homeport.domain.merchants.models import CreatedMerchant
 from homeport.domain.payments.models import (
     BankDetails,
     Buyer,
@@ -144,3 +147,12 @@ def trans_payment(merchant_id: int, **overrides: Any) -> Payment:
     return make_payment(
         merchant_id, pay_method="trans", card=None, bank=BankDetails("088", "신한은행"), **overrides
     )
+
+
+async def token_for(api: httpx.AsyncClient, merchant: CreatedMerchant) -> str:
+    """A fresh access token for a merchant, obtained through the API."""
+    answer = await api.post(
+        "/users/getToken", json={"imp_key": merchant.imp_key, "imp_secret": merchant.imp_secret}
+    )
+    assert answer.status_code == 200, answer.text
+    return str(answer.json()["response"]["access_token"])
