@@ -20,9 +20,7 @@ async def test_a_payment_is_read_back_exactly_as_it_was_stored(
     assert await services.payments.get(merchant_a.merchant.id, stored.imp_uid) == stored
 
 
-async def test_vbank_and_transfer_details_round_trip(
-    services: Services, merchant_a: CreatedMerchant
-) -> None:
+async def test_vbank_and_transfer_details_round_trip(services: Services, merchant_a: CreatedMerchant) -> None:
     """Virtual-account and bank details are kept; card details stay absent."""
     vbank = vbank_payment(merchant_a.merchant.id)
     trans = trans_payment(merchant_a.merchant.id)
@@ -48,16 +46,28 @@ async def test_search_filters_by_status_time_and_merchant_uid_and_pages_stably(
 
     async with uow(readonly=True) as tx:
         total, first = await tx.payments.search(
-            mid, merchant_uid="same", status=None, time_range=None,
-            sorting=SortKey.STARTED_DESC, page=PageRequest(1, 4),
+            mid,
+            merchant_uid="same",
+            status=None,
+            time_range=None,
+            sorting=SortKey.STARTED_DESC,
+            page=PageRequest(1, 4),
         )
         _, second = await tx.payments.search(
-            mid, merchant_uid="same", status=None, time_range=None,
-            sorting=SortKey.STARTED_DESC, page=PageRequest(2, 4),
+            mid,
+            merchant_uid="same",
+            status=None,
+            time_range=None,
+            sorting=SortKey.STARTED_DESC,
+            page=PageRequest(2, 4),
         )
         paid_total, in_window = await tx.payments.search(
-            mid, merchant_uid=None, status=PaymentStatus.PAID, time_range=TimeRange(2001, 2003),
-            sorting=SortKey.PAID, page=PageRequest(1, 20),
+            mid,
+            merchant_uid=None,
+            status=PaymentStatus.PAID,
+            time_range=TimeRange(2001, 2003),
+            sorting=SortKey.PAID,
+            page=PageRequest(1, 20),
         )
 
     assert total == 6
