@@ -15,6 +15,12 @@ from homeport.domain.merchants.models import Merchant
 from homeport.services import Services
 
 
+def get_services(request: Request) -> Services:
+    """The services ``create_app`` attached to the application."""
+    services: Services = request.app.state.services
+    return services
+
+
 def token_from_headers(authorization: str | None, imp_token_header: str | None) -> str | None:
     """The access token a request carries, if any."""
     value = (authorization or "").strip()
@@ -32,5 +38,4 @@ async def current_merchant(request: Request) -> Merchant:
     token = token_from_headers(request.headers.get("authorization"), request.headers.get("x-imptokenheader"))
     if token is None:
         raise TokenInvalid
-    services: Services = request.app.state.services
-    return await services.merchants.authenticate(token)
+    return await get_services(request).merchants.authenticate(token)

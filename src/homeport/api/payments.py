@@ -2,33 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from fastapi import APIRouter, Request
 
-from fastapi import APIRouter, Depends, Request
-
-from homeport.api.auth import current_merchant
+from homeport.api.deps import Authenticated, ServicesDep
 from homeport.api.envelope import EnvelopeResponse, success
 from homeport.api.params import query_bool, query_int, query_list
 from homeport.api.schemas import page_to_wire, payment_to_wire, payments_to_wire
 from homeport.domain.errors import InvalidRequest, UnsupportedPaymentStatus
-from homeport.domain.merchants.models import Merchant
 from homeport.domain.payments.models import PaymentStatus, SortKey
 from homeport.domain.payments.service import page_request
-from homeport.services import Services
 
 router = APIRouter()
-
-Authenticated = Annotated[Merchant, Depends(current_merchant)]
 
 #: Path values clients send when they mean "no status": go-iamport and node-iamporter leave
 #: the segment empty (trailing slash, handled by the path middleware), and the TypeScript
 #: client interpolates a missing argument as the literal ``undefined``.
 _NO_STATUS = {"", "undefined", "null"}
-
-
-def _services(request: Request) -> Services:
-    services: Services = request.app.state.services
-    return services
 
 
 def _status(raw: str | None, *, allow_all: bool = False) -> PaymentStatus | None:
@@ -62,21 +51,25 @@ def _check_include_sandbox(request: Request) -> None:
 
 
 @router.get("/payments")
-async def get_payments(request: Request, merchant: Authenticated) -> EnvelopeResponse:
+async def get_payments(request: Request, merchant: Authenticated, services: ServicesDep) -> EnvelopeResponse:
     """Several payments by ``imp_uid[]`` and/or ``merchant_uid[]`` (207 when some are missing)."""
     imp_uids = query_list(request.query_params, "imp_uid")
     merchant_uids = query_list(request.query_params, "merchant_uid")
-    found, complete = await _services(request).payments.get_many(merchant.id, imp_uids, merchant_uids)
+    found, complete = await services.payments.get_many(merchant.id, imp_uids, merchant_uids)
     return success(payments_to_wire(found), status_code=200 if complete else 207)
 
 
 @router.get("/payments/find/{merchant_uid}")
 @router.get("/payments/find/{merchant_uid}/{payment_status}")
 async def find_payment(
-    request: Request, merchant: Authenticated, merchant_uid: str, payment_status: str | None = None
+    request: Request,
+    merchant: Authenticated,
+    services: ServicesDep,
+    merchant_uid: str,
+    payment_status: str | None = None,
 ) -> EnvelopeResponse:
     """The first payment with a merchant_uid (and status) in ``sorting`` order."""
-    payment = await _services(request).payments.find(
+    payment = await services.payments.find(
         merchant.id, merchant_uid, _status(payment_status), _sorting(request)
     )
     return success(payment_to_wire(payment))
@@ -85,11 +78,15 @@ async def find_payment(
 @router.get("/payments/findAll/{merchant_uid}")
 @router.get("/payments/findAll/{merchant_uid}/{payment_status}")
 async def find_all_payments(
-    request: Request, merchant: Authenticated, merchant_uid: str, payment_status: str | None = None
+    request: Request,
+    merchant: Authenticated,
+    services: ServicesDep,
+    merchant_uid: str,
+    payment_status: str | None = None,
 ) -> EnvelopeResponse:
     """Every payment with a merchant_uid, paged."""
     page = page_request(query_int(request.query_params, "page"), query_int(request.query_params, "limit"))
-    result = await _services(request).payments.find_all(
+    result = await services.payments.find_all(
         merchant.id, merchant_uid, _status(payment_status), _sorting(request), page
     )
     return success(page_to_wire(result))
@@ -97,10 +94,9 @@ async def find_all_payments(
 
 @router.get("/payments/status/{payment_status}")
 async def payments_by_status(
-    request: Request, merchant: Authenticated, payment_status: str
+    request: Request, merchant: Authenticated, services: ServicesDep, payment_status: str
 ) -> EnvelopeResponse:
     """Payments in a status (or ``all``) within a window of at most 90 days, paged."""
-    services = _services(request)
     query = request.query_params
     page = page_request(query_int(query, "page"), query_int(query, "limit"))
     result = await services.payments.list_by_status(
@@ -116,8 +112,10 @@ async def payments_by_status(
 
 
 @router.get("/payments/{imp_uid}")
-async def get_payment(request: Request, merchant: Authenticated, imp_uid: str) -> EnvelopeResponse:
+async def get_payment(
+    request: Request, merchant: Authenticated, services: ServicesDep, imp_uid: str
+) -> EnvelopeResponse:
     """One payment by imp_uid."""
     _check_include_sandbox(request)
-    payment = await _services(request).payments.get(merchant.id, imp_uid)
+    payment = await services.payments.get(merchant.id, imp_uid)
     return success(payment_to_wire(payment))

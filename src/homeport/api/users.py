@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 from pydantic import ValidationError
 
 from homeport.api.body import Body, request_body
+from homeport.api.deps import ServicesDep
 from homeport.api.envelope import EnvelopeResponse, success
 from homeport.api.schemas import GetTokenRequest, token_to_wire
 from homeport.domain.errors import InvalidRequest
-from homeport.services import Services
 
 router = APIRouter()
 
@@ -20,7 +20,7 @@ MISSING_CREDENTIALS = "imp_key, imp_secret 파라메터가 누락되었습니다
 
 
 @router.post("/users/getToken")
-async def get_token(request: Request, body: Annotated[Body, Depends(request_body)]) -> EnvelopeResponse:
+async def get_token(services: ServicesDep, body: Annotated[Body, Depends(request_body)]) -> EnvelopeResponse:
     """Issue, reuse or extend an access token for a REST API key and secret."""
     if not body.data.get("imp_key") or not body.data.get("imp_secret"):
         raise InvalidRequest(MISSING_CREDENTIALS)
@@ -30,6 +30,5 @@ async def get_token(request: Request, body: Annotated[Body, Depends(request_body
         raise InvalidRequest(
             "imp_key와 imp_secret은 문자열이어야 합니다. (imp_key and imp_secret must be strings)"
         ) from None
-    services: Services = request.app.state.services
     token = await services.merchants.issue_token(credentials.imp_key, credentials.imp_secret)
     return success(token_to_wire(token))

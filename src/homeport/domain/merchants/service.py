@@ -57,9 +57,7 @@ class MerchantService:
         async with self._uow() as uow:
             return await self._create(uow, name, code, imp_key, imp_secret, channels)
 
-    async def ensure_demo(
-        self, imp_key: str | None, imp_secret: str | None
-    ) -> CreatedMerchant | None:
+    async def ensure_demo(self, imp_key: str | None, imp_secret: str | None) -> CreatedMerchant | None:
         """Create the demo merchant if there are no merchants at all; else do nothing.
 
         Several processes may start at once against one database; the creation lock makes

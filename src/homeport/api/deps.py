@@ -1,0 +1,14 @@
+"""FastAPI dependencies shared by the route modules."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends
+
+from homeport.api.auth import current_merchant, get_services
+from homeport.domain.merchants.models import Merchant
+from homeport.services import Services
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+Authenticated = Annotated[Merchant, Depends(current_merchant)]
