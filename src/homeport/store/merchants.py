@@ -112,8 +112,13 @@ class SqlMerchantRepository:
             raise DuplicateMerchant("이미 사용 중인 REST API 키입니다.") from None
         return _credential(result.mappings().one())
 
-    async def credential_by_key(self, imp_key: str) -> ApiCredential | None:
-        result = await self._conn.execute(select(api_credentials).where(api_credentials.c.imp_key == imp_key))
+    async def credential_by_key(self, imp_key: str, *, lock: bool = False) -> ApiCredential | None:
+        query = select(api_credentials).where(api_credentials.c.imp_key == imp_key)
+        # SQLite write transactions already exclude each other (BEGIN IMMEDIATE); on
+        # PostgreSQL the row lock queues concurrent getToken calls for one key.
+        if lock and self._conn.dialect.name == "postgresql":
+            query = query.with_for_update()
+        result = await self._conn.execute(query)
         row = result.mappings().first()
         return _credential(row) if row else None
 

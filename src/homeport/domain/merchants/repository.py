@@ -42,8 +42,8 @@ class MerchantRepository(Protocol):
         """Store a REST API key; raise DuplicateMerchant if the key is taken."""
         ...
 
-    async def credential_by_key(self, imp_key: str) -> ApiCredential | None:
-        """The credential with this REST API key."""
+    async def credential_by_key(self, imp_key: str, *, lock: bool = False) -> ApiCredential | None:
+        """The credential with this REST API key; ``lock`` holds it until the transaction ends."""
         ...
 
     async def credentials(self, merchant_id: int) -> list[ApiCredential]:

@@ -119,7 +119,9 @@ class MerchantService:
         """``POST /users/getToken``: reuse, extend or issue per the contract's rules."""
         now = self._clock.now()
         async with self._uow() as uow:
-            credential = await uow.merchants.credential_by_key(imp_key)
+            # Locked, so concurrent first calls (several processes, one key) agree on one
+            # token instead of each issuing its own.
+            credential = await uow.merchants.credential_by_key(imp_key, lock=True)
             if credential is None or not tokens.secret_matches(
                 imp_secret, credential.secret_salt, credential.secret_hash
             ):

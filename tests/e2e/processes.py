@@ -1,0 +1,209 @@
+"""Running the real ``homeport`` console script as child processes, for end-to-end tests.
+
+Every process gets its own data directory and a free loopback port, listens on 127.0.0.1
+only, and is stopped by its PID (terminate, then kill after a grace period).
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+#: How long a server may take to answer /health after it was started.
+HEALTH_TIMEOUT_SECONDS = 30.0
+#: How long a CLI command (migrations included) may run.
+COMMAND_TIMEOUT_SECONDS = 60.0
+#: How long a server gets to exit after SIGTERM before it is killed.
+STOP_GRACE_SECONDS = 10.0
+
+#: A merchant code: ``imp`` followed by 8 digits.
+MERCHANT_CODE = re.compile(r"^imp\d{8}$")
+_CODE_LINE = re.compile(r"merchant code \(IMP\.init\):\s+(\S+)")
+_KEY_LINE = re.compile(r"REST API key \(imp_key\):\s+(\S+)")
+_SECRET_LINE = re.compile(r"REST API secret:\s+(\S+)")
+
+
+def homeport_command() -> list[str]:
+    """The installed ``homeport`` console script next to this interpreter (or ``-m homeport``)."""
+    script = Path(sys.executable).parent / "homeport"
+    if script.is_file():
+        return [str(script)]
+    return [sys.executable, "-m", "homeport"]
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now (the kernel picks it)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def homeport_env(data_dir: Path, **overrides: str) -> dict[str, str]:
+    """The environment an operator would give homeport: ours without HOMEPORT_*, plus overrides."""
+    inherited = os.environ  # noqa: TID251 - children need PATH, HOME, ...; homeport reads only HOMEPORT_*
+    env = {k: v for k, v in inherited.items() if not k.startswith("HOMEPORT_")}
+    env.update(
+        PYTHONUNBUFFERED="1",
+        PYTHONUTF8="1",
+        PYTHONIOENCODING="utf-8",
+        HOMEPORT_DATA_DIR=str(data_dir),
+        HOMEPORT_LOG_LEVEL="warning",
+    )
+    env.update(overrides)
+    return env
+
+
+def run_homeport(
+    *args: str, env: Mapping[str, str], cwd: Path, timeout: float = COMMAND_TIMEOUT_SECONDS
+) -> subprocess.CompletedProcess[str]:
+    """Run one ``homeport`` command to completion and capture its output."""
+    return subprocess.run(
+        [*homeport_command(), *args],
+        env=dict(env),
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=timeout,
+        check=False,
+    )
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """A merchant's code and REST API key and secret, as the CLI printed them."""
+
+    code: str
+    imp_key: str
+    imp_secret: str
+
+
+def printed_credentials(output: str) -> Credentials | None:
+    """The credentials ``merchant create`` or ``serve`` printed, or None if none were."""
+    code, key, secret = (pattern.search(output) for pattern in (_CODE_LINE, _KEY_LINE, _SECRET_LINE))
+    if code is None or key is None or secret is None:
+        return None
+    return Credentials(code.group(1), key.group(1), secret.group(1))
+
+
+class HomeportServer:
+    """One ``homeport serve`` child process; its output goes to files in its data directory."""
+
+    def __init__(self, data_dir: Path, env: Mapping[str, str], port: int | None = None) -> None:
+        self.data_dir = data_dir
+        self.env = dict(env)
+        self.port = port or free_port()
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        data_dir.mkdir(parents=True, exist_ok=True)
+        self._stdout_path = data_dir.parent / f"{data_dir.name}-serve-{self.port}.out"
+        self._stderr_path = data_dir.parent / f"{data_dir.name}-serve-{self.port}.err"
+        with self._stdout_path.open("wb") as out, self._stderr_path.open("wb") as err:
+            self.process = subprocess.Popen(
+                [*homeport_command(), "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+                env=dict(env),
+                cwd=data_dir.parent,
+                stdout=out,
+                stderr=err,
+                stdin=subprocess.DEVNULL,
+            )
+
+    @property
+    def stdout(self) -> str:
+        """Everything the server printed to stdout so far."""
+        return self._stdout_path.read_text(encoding="utf-8", errors="replace")
+
+    @property
+    def stderr(self) -> str:
+        """Everything the server printed to stderr so far."""
+        return self._stderr_path.read_text(encoding="utf-8", errors="replace")
+
+    def describe(self) -> str:
+        """Exit status and output, for assertion messages."""
+        return (
+            f"homeport serve on port {self.port} (pid {self.process.pid}, "
+            f"exit {self.process.poll()})\n--- stdout ---\n{self.stdout}\n--- stderr ---\n{self.stderr}"
+        )
+
+    def wait_healthy(self, timeout: float = HEALTH_TIMEOUT_SECONDS) -> None:
+        """Block until ``GET /health`` answers 200; fail early if the process exits."""
+        deadline = time.monotonic() + timeout
+        with httpx.Client(base_url=self.base_url, timeout=2.0) as client:
+            while time.monotonic() < deadline:
+                if self.process.poll() is not None:
+                    raise AssertionError(f"server exited before becoming healthy:\n{self.describe()}")
+                try:
+                    if client.get("/health").status_code == 200:
+                        return
+                except httpx.TransportError:
+                    pass
+                time.sleep(0.1)
+        raise AssertionError(f"server not healthy within {timeout} s:\n{self.describe()}")
+
+    def stop(self) -> None:
+        """Terminate the process by its PID; kill it if it does not exit in time."""
+        if self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=STOP_GRACE_SECONDS)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=STOP_GRACE_SECONDS)
+
+
+@contextmanager
+def running_server(data_dir: Path, env: Mapping[str, str]) -> Iterator[HomeportServer]:
+    """A healthy ``homeport serve``, stopped on exit whatever happens."""
+    server = HomeportServer(data_dir, env)
+    try:
+        server.wait_healthy()
+        yield server
+    finally:
+        server.stop()
+
+
+@contextmanager
+def started_together(servers: list[tuple[Path, Mapping[str, str]]]) -> Iterator[list[HomeportServer]]:
+    """Several ``homeport serve`` processes launched at the same moment, all stopped on exit."""
+    started: list[HomeportServer] = []
+    try:
+        for data_dir, env in servers:
+            started.append(HomeportServer(data_dir, env))
+        yield started
+    finally:
+        for server in started:
+            server.stop()
+
+
+def get_token(client: httpx.Client, credentials: Credentials) -> dict[str, object]:
+    """``POST /users/getToken`` with a merchant's key and secret; the envelope's response."""
+    answer = client.post(
+        "/users/getToken", json={"imp_key": credentials.imp_key, "imp_secret": credentials.imp_secret}
+    )
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["code"] == 0, body
+    response: dict[str, object] = body["response"]
+    return response
+
+
+_databases = itertools.count(1)
+
+
+def fresh_postgres_database(pg_server: Any, prefix: str) -> str:
+    """An empty (never migrated) database on the test PostgreSQL server; its plain URL."""
+    name = f"{prefix}_{os.getpid()}_{next(_databases)}"
+    pg_server.psql(f"CREATE DATABASE {name};")
+    return str(pg_server.get_uri(name))
