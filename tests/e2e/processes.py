@@ -1,7 +1,13 @@
 """Running the real ``homeport`` console script as child processes, for end-to-end tests.
 
-Every process gets its own data directory and a free loopback port, listens on 127.0.0.1
-only, and is stopped by its PID (terminate, then kill after a grace period).
+Every process is started the way an operator starts it (the ``homeport`` console script,
+settings from ``HOMEPORT_*`` variables), gets its own data directory and a free loopback port,
+listens on 127.0.0.1 only, and is stopped by its PID (terminate, then kill after a grace
+period). Only processes started here are ever stopped.
+
+Tests that drive third-party clients start the server with :func:`pinned_demo_env`, so they
+know the demo merchant's key and secret, and seed payments by building services on the same
+database and data directory (see :meth:`HomeportServer.settings`); the encryption key is shared.
 """
 
 from __future__ import annotations
@@ -20,6 +26,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+
+from homeport.config import Settings
+from tests.support import DEMO_KEY, DEMO_SECRET, TEST_ENCRYPTION_KEY, settings_for
 
 #: How long a server may take to answer /health after it was started.
 HEALTH_TIMEOUT_SECONDS = 30.0
@@ -40,7 +49,7 @@ def homeport_command() -> list[str]:
     script = Path(sys.executable).parent / "homeport"
     if script.is_file():
         return [str(script)]
-    return [sys.executable, "-m", "homeport"]
+    return [sys.executable, "-m", "homeport"]  # same entry point, when bin/ is elsewhere
 
 
 def free_port() -> int:
@@ -52,7 +61,9 @@ def free_port() -> int:
 
 def homeport_env(data_dir: Path, **overrides: str) -> dict[str, str]:
     """The environment an operator would give homeport: ours without HOMEPORT_*, plus overrides."""
-    inherited = os.environ  # noqa: TID251 - children need PATH, HOME, ...; homeport reads only HOMEPORT_*
+    # The child needs PATH, HOME, locale and so on; HOMEPORT_* from the caller are dropped so
+    # a developer's own settings cannot leak into the test server.
+    inherited = os.environ  # noqa: TID251 - passing the environment to a child process
     env = {k: v for k, v in inherited.items() if not k.startswith("HOMEPORT_")}
     env.update(
         PYTHONUNBUFFERED="1",
@@ -63,6 +74,19 @@ def homeport_env(data_dir: Path, **overrides: str) -> dict[str, str]:
     )
     env.update(overrides)
     return env
+
+
+def pinned_demo_env(data_dir: Path, **overrides: str) -> dict[str, str]:
+    """:func:`homeport_env` with the test encryption key and the demo merchant's key and secret
+    pinned to ``tests.support.DEMO_KEY`` / ``DEMO_SECRET``, so a test can call the server as it."""
+    return homeport_env(
+        data_dir,
+        HOMEPORT_ENCRYPTION_KEY=TEST_ENCRYPTION_KEY,
+        HOMEPORT_DEMO="true",
+        HOMEPORT_DEMO_IMP_KEY=DEMO_KEY,
+        HOMEPORT_DEMO_IMP_SECRET=DEMO_SECRET,
+        **overrides,
+    )
 
 
 def run_homeport(
@@ -105,7 +129,6 @@ class HomeportServer:
         self.data_dir = data_dir
         self.env = dict(env)
         self.port = port or free_port()
-        self.base_url = f"http://127.0.0.1:{self.port}"
         data_dir.mkdir(parents=True, exist_ok=True)
         self._stdout_path = data_dir.parent / f"{data_dir.name}-serve-{self.port}.out"
         self._stderr_path = data_dir.parent / f"{data_dir.name}-serve-{self.port}.err"
@@ -118,6 +141,24 @@ class HomeportServer:
                 stderr=err,
                 stdin=subprocess.DEVNULL,
             )
+
+    @property
+    def host(self) -> str:
+        """Origin without a trailing slash (``http://127.0.0.1:PORT``)."""
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def base_url(self) -> str:
+        """Origin with a trailing slash, as iamport-rest-client and iamporter want it."""
+        return self.host + "/"
+
+    def settings(self) -> Settings:
+        """Settings for services in the test process on the server's database and data directory.
+
+        The encryption key is ``TEST_ENCRYPTION_KEY``: start the server with :func:`pinned_demo_env`.
+        """
+        sqlite_url = f"sqlite:///{self.data_dir / 'homeport.db'}"  # the default inside the data dir
+        return settings_for(self.data_dir, self.env.get("HOMEPORT_DATABASE_URL", sqlite_url))
 
     @property
     def stdout(self) -> str:

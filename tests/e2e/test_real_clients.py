@@ -36,7 +36,7 @@ from iamporter.errors import ImpApiError, ImpUnAuthorized
 from homeport.app import build_services, prepare
 from homeport.clock import SystemClock
 from homeport.domain.payments.models import Payment, PaymentStatus, VirtualAccount
-from tests.e2e.live_server import LiveServer, start_live_server
+from tests.e2e.processes import HomeportServer, pinned_demo_env, running_server
 from tests.support import DEMO_KEY, DEMO_SECRET, cancelled, make_payment, vbank_payment
 
 pytestmark = pytest.mark.clients
@@ -69,7 +69,7 @@ TIMESTAMP_KEYS = ("started_at", "paid_at", "failed_at", "cancelled_at", "vbank_d
 class Shop:
     """The live server and the demo merchant's payments seeded into it."""
 
-    server: LiveServer
+    server: HomeportServer
     now: int
     paid: Payment
     partial: Payment
@@ -92,7 +92,7 @@ class Shop:
         return groups
 
 
-async def _seed(server: LiveServer) -> Shop:
+async def _seed(server: HomeportServer) -> Shop:
     services = build_services(server.settings())
     try:
         await prepare(services, create_demo=False)
@@ -186,11 +186,9 @@ async def _seed(server: LiveServer) -> Shop:
 @pytest.fixture(scope="module")
 def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
     """A ``homeport serve`` process on loopback with the demo merchant's payments seeded."""
-    server = start_live_server(tmp_path_factory.mktemp("live-homeport"))
-    try:
+    data_dir = tmp_path_factory.mktemp("live-homeport")
+    with running_server(data_dir, pinned_demo_env(data_dir)) as server:
         yield asyncio.run(_seed(server))
-    finally:
-        server.stop()
 
 
 # --------------------------------------------------------------------------------------------
