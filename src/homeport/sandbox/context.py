@@ -1,0 +1,57 @@
+"""The running sandbox's shared state: configuration, ledger, credentials, clock, HTTP client."""
+
+from __future__ import annotations
+
+import secrets
+import string
+from dataclasses import dataclass, field
+
+import httpx
+from cryptography import x509
+from fastapi import Request
+
+from homeport.sandbox.clock import SandboxClock
+from homeport.sandbox.config import SandboxConfig, SiteConfig
+from homeport.sandbox.credentials import SiteCredentials
+from homeport.sandbox.ledger import Ledger
+
+
+def _digits(count: int) -> str:
+    return "".join(secrets.choice(string.digits) for _ in range(count))
+
+
+@dataclass
+class Sandbox:
+    """Everything a sandbox route needs; one per app, on ``app.state.sandbox``."""
+
+    config: SandboxConfig
+    ledger: Ledger
+    credentials: dict[str, SiteCredentials]
+    clock: SandboxClock
+    http: httpx.AsyncClient
+    certificates: dict[str, x509.Certificate] = field(default_factory=dict)
+
+    def site(self, site_cd: str) -> SiteConfig | None:
+        """A configured site."""
+        return self.config.site(site_cd)
+
+    def new_tno(self) -> str:
+        """A fresh KCP transaction number: 14 digits starting with the date (kcp.md §12)."""
+        return self.clock.now().strftime("%y%m%d") + _digits(8)
+
+    @staticmethod
+    def new_digits(count: int) -> str:
+        """Random digits (approval numbers, batch keys, accounts)."""
+        return _digits(count)
+
+    @staticmethod
+    def new_token(length: int = 44) -> str:
+        """Opaque base64-like text, like KCP's approvalKey and enc_data."""
+        alphabet = string.ascii_letters + string.digits + "+/"
+        return "".join(secrets.choice(alphabet) for _ in range(length))
+
+
+def sandbox_of(request: Request) -> Sandbox:
+    """The sandbox serving this request."""
+    sandbox: Sandbox = request.app.state.sandbox
+    return sandbox
