@@ -46,3 +46,11 @@ INVALID_AUTH = Code(
 ORDER_MISMATCH = Code("9107", "주문번호(ordr_no)가 인증 정보와 일치하지 않습니다.", "order number mismatch")
 PAY_TYPE_MISMATCH = Code("9108", "결제수단(pay_type)이 인증 정보와 일치하지 않습니다.", "pay_type mismatch")
 NO_BATCH_KEY = Code("9109", "존재하지 않거나 삭제된 배치키입니다.", "unknown or deleted batch key")
+ALREADY_DEPOSITED = Code(
+    "8733",
+    "입금된 가상계좌는 환불(STHD/STPD)로 취소하십시오.",
+    "deposited virtual account: refund it instead",
+)
+NOT_DEPOSITED = Code(
+    "8734", "입금되지 않은 가상계좌는 환불할 수 없습니다.", "virtual account not deposited: nothing to refund"
+)

@@ -45,6 +45,8 @@ class Auth(TypedDict, total=False):
     scenario: str  # a scenario name from homeport.sandbox.scenarios, "" for normal
     created_at: str
     used_by_tno: str  # set when approved (an auth approves once)
+    used_at: str  # when it was used up: approved, declined by the card, or made a batch key
+    used_res_cd: str  # what that use answered (0000, or the decline's res_cd)
 
 
 class Transaction(TypedDict, total=False):
@@ -103,9 +105,17 @@ class Notification(TypedDict, total=False):
     """A common notification (TX00...) and every attempt to deliver it, keyed by ``noti_id``."""
 
     noti_id: str
+    tx_cd: str  # TX00 deposit
     site_cd: str
-    url: str
-    charset: str
-    fields: dict[str, str]
+    tno: str
+    account: str
+    url: str  # the site's notify_url when it was made; empty: not sent
+    charset: str  # euc-kr or utf-8
+    fields: dict[str, str]  # the form fields as last sent (noti_cnt counts the tries)
+    #: One entry per try: n, at (ISO time), status (HTTP or None), result (the reply's
+    #: ``result`` value or None), error ("" when delivered), body (excerpt), duration_ms, ok.
     attempts: list[dict[str, Any]]
     delivered: bool
+    created_at: str  # ISO time
+    next_attempt_at: str  # ISO time of the next try; empty when none is planned
+    note: str  # why nothing is (or will be) sent, when that is so
