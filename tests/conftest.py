@@ -7,6 +7,7 @@ Every test gets its own database: SQLite by copying a migrated template file, Po
 from __future__ import annotations
 
 import itertools
+import shutil
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,8 @@ import pytest
 from homeport.app import build_services, create_app, prepare
 from homeport.clock import FakeClock
 from homeport.domain.merchants.models import CreatedMerchant, NewChannel
+from homeport.sandbox.config import SandboxConfig
+from homeport.sandbox.credentials import ensure_credentials
 from homeport.services import Services
 from tests.support import copy_sqlite, migrate_sync, settings_for, token_for
 
@@ -70,10 +73,22 @@ def clock() -> FakeClock:
     return FakeClock()
 
 
+@pytest.fixture(scope="session")
+def sandbox_credentials(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The embedded sandbox's test-only credentials, generated once (RSA keys are slow)."""
+    directory = tmp_path_factory.mktemp("sandbox-credentials")
+    ensure_credentials(SandboxConfig(data_dir=directory))
+    return directory / "credentials"
+
+
 @pytest.fixture
-async def services(database_url: str, clock: FakeClock, tmp_path: Path) -> AsyncIterator[Services]:
-    """Services on the test's database with the fake clock."""
-    built = build_services(settings_for(tmp_path, database_url), clock=clock)
+async def services(
+    database_url: str, clock: FakeClock, tmp_path: Path, sandbox_credentials: Path
+) -> AsyncIterator[Services]:
+    """Services on the test's database with the fake clock; the sandbox's data in tmp_path."""
+    settings = settings_for(tmp_path, database_url)
+    shutil.copytree(sandbox_credentials, settings.sandbox_data_dir / "credentials")
+    built = build_services(settings, clock=clock)
     await prepare(built, create_demo=False)
     yield built
     await built.close()

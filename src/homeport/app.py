@@ -7,9 +7,11 @@ tests swap collaborators (a fake clock, another database) here rather than by pa
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 import structlog
 from fastapi import FastAPI, Request
@@ -31,6 +33,10 @@ from homeport.domain.merchants.models import CreatedMerchant
 from homeport.domain.merchants.service import MerchantService
 from homeport.domain.payments.service import PaymentService
 from homeport.observability.metrics import HttpMetrics, MetricsMiddleware
+from homeport.sandbox.app import build_sandbox, create_sandbox_app
+from homeport.sandbox.clock import KST
+from homeport.sandbox.config import SandboxConfig, load_sites
+from homeport.sandbox.notifications import NotificationLoop
 from homeport.services import Services
 from homeport.store import crypto
 from homeport.store.database import create_engine
@@ -48,14 +54,75 @@ def load_encryption_key(settings: Settings) -> bytes:
     return crypto.load_or_create_key_file(settings.encryption_key_file)
 
 
+class SandboxTime:
+    """homeport's clock as the sandbox's (a datetime in Korea), so one fake clock moves both."""
+
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
+
+    def now(self) -> dt.datetime:
+        """The homeport clock's time in Korean time."""
+        return dt.datetime.fromtimestamp(self._clock.now(), tz=KST)
+
+
+def kcp_notification_url(settings: Settings) -> str:
+    """Where KCP common notifications reach this homeport (loopback when listening on all)."""
+    host = settings.host if settings.host not in {"", "0.0.0.0", "::"} else "127.0.0.1"  # noqa: S104
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{settings.port}/kcp/notifications"
+
+
+def sandbox_config(
+    settings: Settings,
+    *,
+    data_dir: Path | None = None,
+    sites_file: Path | None = None,
+    notify_url: str | None = None,
+    in_memory: bool = False,
+) -> SandboxConfig:
+    """The KCP sandbox's configuration, embedded or run alone (``homeport sandbox ...``).
+
+    Sites come from ``sites_file``, else ``<data dir>/sites.json`` if it exists, else KCP's
+    test sites. ``notify_url`` replaces every site's; without it, a site that names none
+    notifies homeport's own KCP notification endpoint (built in a later issue).
+    """
+    directory = data_dir or settings.sandbox_data_dir
+    config = SandboxConfig(data_dir=directory, in_memory=in_memory)
+    saved = directory / "sites.json"
+    source = sites_file or (saved if saved.is_file() else None)
+    if source is not None:
+        try:
+            config = replace(config, sites=load_sites(source))
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise ConfigurationError(f"cannot read sandbox sites from {source}: {exc}") from None
+    if notify_url:
+        return config.with_notify_url(notify_url)
+    default = kcp_notification_url(settings)
+    return replace(
+        config,
+        sites=tuple(s if s.notify_url else replace(s, notify_url=default) for s in config.sites),
+    )
+
+
 def build_services(
-    settings: Settings, *, clock: Clock | None = None, engine: AsyncEngine | None = None
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    engine: AsyncEngine | None = None,
+    with_sandbox: bool = True,
 ) -> Services:
     """Wire every collaborator from settings; nothing is started yet."""
     engine = engine or create_engine(settings.sqlalchemy_url, echo=settings.sql_echo)
     box = crypto.SecretBox(load_encryption_key(settings))
     clock = clock or SystemClock()
     uow = SqlUnitOfWorkFactory(engine, box)
+    sandbox = None
+    # Commands that never serve HTTP (db, merchant) pass with_sandbox=False, so they do not
+    # generate sandbox credentials as a side effect.
+    if settings.sandbox_enabled and with_sandbox:
+        # Deposits notify homeport's /kcp/notifications; that endpoint arrives in a later issue.
+        sandbox = build_sandbox(sandbox_config(settings), clock=SandboxTime(clock))
     return Services(
         settings=settings,
         clock=clock,
@@ -63,6 +130,7 @@ def build_services(
         box=box,
         merchants=MerchantService(uow, clock),
         payments=PaymentService(uow),
+        sandbox=sandbox,
     )
 
 
@@ -109,13 +177,25 @@ async def prepare(services: Services, *, create_demo: bool = True) -> Startup:
 
 
 def create_app(services: Services, *, prepare_on_startup: bool = False) -> FastAPI:
-    """The ASGI application: the i'mport API at the root, plus /health and /metrics."""
+    """The ASGI application: the i'mport API at the root, plus /health and /metrics, and the
+    KCP sandbox at /sandbox unless it is turned off."""
+    sandbox = services.sandbox
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         if prepare_on_startup:
             await prepare(services)
-        yield
+        # A mounted app's lifespan never runs, so the sandbox's notification retries run here.
+        notifications = NotificationLoop(sandbox) if sandbox is not None else None
+        if notifications is not None:
+            notifications.start()
+        try:
+            yield
+        finally:
+            if notifications is not None:
+                await notifications.stop()
+            if sandbox is not None:
+                await sandbox.http.aclose()
 
     app = FastAPI(
         title="homeport",
@@ -130,6 +210,8 @@ def create_app(services: Services, *, prepare_on_startup: bool = False) -> FastA
     install_error_handlers(app)
     app.include_router(users_api.router)
     app.include_router(payments_api.router)
+    if sandbox is not None:
+        app.mount("/sandbox", create_sandbox_app(sandbox))
 
     @app.get("/health", include_in_schema=False)
     async def health(request: Request) -> EnvelopeResponse:

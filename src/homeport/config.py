@@ -60,6 +60,13 @@ class Settings:
     log_level: str = "info"
     sql_echo: bool = False
     encryption_key: Secret | None = None
+    #: Serve the KCP sandbox inside homeport at ``/sandbox`` (HOMEPORT_SANDBOX).
+    sandbox_enabled: bool = True
+
+    @property
+    def sandbox_data_dir(self) -> Path:
+        """Where the embedded KCP sandbox keeps its ledger and generated test credentials."""
+        return self.data_dir / "sandbox"
 
     @property
     def encryption_key_file(self) -> Path:
@@ -135,6 +142,7 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
         log_level=log_level,
         sql_echo=_bool("HOMEPORT_SQL_ECHO", env.get("HOMEPORT_SQL_ECHO", "false")),
         encryption_key=Secret(encryption_key) if encryption_key else None,
+        sandbox_enabled=_bool("HOMEPORT_SANDBOX", env.get("HOMEPORT_SANDBOX", "true")),
     )
 
 

@@ -10,6 +10,7 @@ from homeport.clock import Clock
 from homeport.config import Settings
 from homeport.domain.merchants.service import MerchantService
 from homeport.domain.payments.service import PaymentService
+from homeport.sandbox.context import Sandbox
 from homeport.store.crypto import SecretBox
 
 
@@ -23,7 +24,12 @@ class Services:
     box: SecretBox
     merchants: MerchantService
     payments: PaymentService
+    #: The embedded KCP sandbox (served at ``/sandbox``); None when HOMEPORT_SANDBOX=false.
+    sandbox: Sandbox | None = None
 
     async def close(self) -> None:
-        """Release the database connections."""
+        """Release the database connections and the sandbox's HTTP client and ledger."""
         await self.engine.dispose()
+        if self.sandbox is not None:
+            await self.sandbox.http.aclose()
+            self.sandbox.ledger.close()

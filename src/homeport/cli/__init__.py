@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from homeport.cli import db, merchant, serve
+from homeport.cli import db, merchant, sandbox, serve
 
 app = typer.Typer(
     name="homeport",
@@ -15,6 +15,7 @@ app = typer.Typer(
 app.command("serve")(serve.serve)
 app.add_typer(db.app, name="db")
 app.add_typer(merchant.app, name="merchant")
+app.add_typer(sandbox.app, name="sandbox")
 
 
 def main() -> None:

@@ -32,7 +32,7 @@ def run(settings: Settings, action: Callable[[Services], Awaitable[T]]) -> T:
     """Run ``action`` with fresh services, closing them after; errors become exit 1."""
 
     async def _main() -> T:
-        services = build_services(settings)
+        services = build_services(settings, with_sandbox=False)
         try:
             return await action(services)
         finally:

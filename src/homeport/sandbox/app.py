@@ -14,6 +14,7 @@ from homeport.sandbox.config import SandboxConfig
 from homeport.sandbox.context import Sandbox
 from homeport.sandbox.credentials import ensure_credentials
 from homeport.sandbox.ledger import Ledger
+from homeport.sandbox.notifications import NotificationLoop
 
 
 def build_sandbox(
@@ -45,8 +46,15 @@ def create_sandbox_app(sandbox: Sandbox) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        yield
-        await sandbox.http.aclose()
+        # Retries of common notifications (kcp.md §9.2). A mounted sub-app's lifespan does not
+        # run: the host app (homeport serve) starts its own NotificationLoop instead.
+        notifications = NotificationLoop(sandbox)
+        notifications.start()
+        try:
+            yield
+        finally:
+            await notifications.stop()
+            await sandbox.http.aclose()
 
     app = FastAPI(
         title="homeport KCP sandbox",

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import fcntl
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,9 +70,22 @@ def _write_private(path: Path, data: bytes) -> None:
 
 
 def ensure_credentials(config: SandboxConfig) -> dict[str, SiteCredentials]:
-    """Create the CA and every configured site's certificate and key if missing."""
+    """Create the CA and every configured site's certificate and key if missing.
+
+    Several processes may start at once on one data directory (gunicorn workers); an
+    exclusive file lock keeps one from pairing its certificate with another's key.
+    """
     directory = config.credentials_dir
     directory.mkdir(parents=True, exist_ok=True)
+    with (directory / ".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            return _ensure_all(config, directory)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _ensure_all(config: SandboxConfig, directory: Path) -> dict[str, SiteCredentials]:
     readme = directory / "README.txt"
     if not readme.exists():
         readme.write_text(
