@@ -1,4 +1,4 @@
-"""A merchant's side of the KCP protocol for sandbox tests, written from kcp.md (not from api.py).
+"""A merchant's side of the KCP protocol for sandbox tests, written from kcp.md (not from sandbox.server).
 
 ``Kcp`` builds ``kcp_cert_info`` from a site's certificate file and ``kcp_sign_data`` with the
 site's generated key, records window authentications directly (windows are tested on their

@@ -42,7 +42,7 @@ def build_sandbox(
 
 def create_sandbox_app(sandbox: Sandbox) -> FastAPI:
     """The sandbox's HTTP surface: KCP's server API, payment windows, control endpoints."""
-    from homeport.sandbox import api, control, windows  # noqa: PLC0415 - keeps import cheap
+    from homeport.sandbox import control, server, windows  # noqa: PLC0415 - keeps import cheap
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -65,7 +65,7 @@ def create_sandbox_app(sandbox: Sandbox) -> FastAPI:
         openapi_url=None,
     )
     app.state.sandbox = sandbox
-    app.include_router(api.router)
+    app.include_router(server.router)
     app.include_router(windows.router)
     app.include_router(control.router)
     return app
