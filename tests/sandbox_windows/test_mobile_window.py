@@ -108,6 +108,21 @@ async def test_cancel_posts_3001_with_empty_tokens(client: httpx.AsyncClient, sa
     assert sandbox.ledger.all("auth") == []
 
 
+async def test_failed_authentication_posts_a_decline_with_no_tokens(
+    client: httpx.AsyncClient, sandbox: Sandbox
+) -> None:
+    """The 인증 실패 button is a buyer who fails card authentication: a non-0000 res_cd, no auth."""
+    window = await open_mobile(client, sandbox)
+
+    result = return_form(await submit(client, window_form(window), action="decline"))
+
+    assert result.action == RET_URL
+    assert result.fields["res_cd"] == "9301"
+    assert result.fields["res_msg"] == "카드사 인증에 실패하였습니다."
+    assert result.fields["enc_data"] == ""
+    assert sandbox.ledger.all("auth") == []
+
+
 async def test_result_page_has_a_noscript_submit_button(client: httpx.AsyncClient, sandbox: Sandbox) -> None:
     """Without JavaScript the buyer can still send the result to the merchant."""
     window = await open_mobile(client, sandbox)

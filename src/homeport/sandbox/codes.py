@@ -23,6 +23,9 @@ class Code:
 OK = Code("0000", "정상처리", "processing completed", known=True)
 VBANK_OK = Code("V000", "정상처리", "processing completed", known=True)  # vbank issuance by API
 USER_CANCELLED = Code("3001", "사용자가 결제를 취소하였습니다.", "user cancelled", known=True)
+# The buyer failed authentication inside the window (wrong card password, app refused).
+# KCP shows such failures in its window; the code it returns then is not public.
+WINDOW_AUTH_FAILED = Code("9301", "카드사 인증에 실패하였습니다.", "authentication failed in the window")
 AMOUNT_MISMATCH = Code("8059", "형식오류 : 결제금액 불일치", "amount mismatch", known=True)
 INVALID_CARD_NUMBER = Code("8107", "형식오류 : 카드번호 오류", "invalid card number", known=True)
 ALREADY_CANCELLED = Code("8133", "이미 취소된 거래입니다.", "already cancelled", known=True)

@@ -1,7 +1,9 @@
-"""The window's own form: the buyer pays (``action=pay``) or cancels (``action=cancel``).
+"""The window's own form: the buyer pays (``action=pay``), fails authentication
+(``action=decline``) or cancels (``action=cancel``).
 
 "결제하기" stores the buyer's choice (:func:`~.choice.authorize`) and hands the merchant
-``enc_data``/``enc_info``; "취소" hands it ``res_cd=3001``. A window completes once.
+``enc_data``/``enc_info``; "인증 실패" hands it ``res_cd=9301`` with no tokens; "취소" hands
+it ``res_cd=3001``. A window completes once.
 """
 
 from __future__ import annotations
@@ -55,6 +57,9 @@ async def submit_window(window_id: str, request: Request) -> Response:
 def _complete(sandbox: Sandbox, session: Session, form: dict[str, str]) -> dict[str, str]:
     """The result fields for the buyer's action (InputError: show the window again)."""
     view = build_view(sandbox, session)
-    if form.get("action", "pay") == "cancel":
+    action = form.get("action", "pay")
+    if action == "cancel":
         return result_fields(session, codes.USER_CANCELLED)
+    if action == "decline":
+        return result_fields(session, codes.WINDOW_AUTH_FAILED)
     return result_fields(session, codes.OK, authorized=authorize(sandbox, session, view, form))
