@@ -36,6 +36,10 @@ STATUS_TABLE: dict[type[errors.GatewayError], tuple[int, int]] = {
     errors.MerchantNotFound: (404, -1),
     errors.Conflict: (409, -1),
     errors.DuplicateMerchant: (409, -1),
+    # i'mport answers PG and internal failures with 500.
+    errors.PgError: (500, -1),
+    errors.PgUnavailable: (503, -1),
+    errors.PgOutcomeUnknown: (500, -1),
 }
 
 #: The 2015 maintainers' decision: 401s carry this header so clients can tell auth failures.

@@ -13,8 +13,12 @@
     ├── NotFound                    the thing does not exist, or belongs to another merchant
     │   ├── PaymentNotFound
     │   └── MerchantNotFound
-    └── Conflict                    the request contradicts stored state
-        └── DuplicateMerchant
+    ├── Conflict                    the request contradicts stored state
+    │   └── DuplicateMerchant
+    └── PgError                     talking to the PG (KCP) went wrong; declines are NOT errors
+        ├── PgUnavailable           provably not processed by the PG: safe to retry
+        └── PgOutcomeUnknown        sent, but the answer was lost or unreadable: never retry
+                                    blindly; resolve by inquiry or cancel
 
 Each wire surface maps these classes to its own shape in exactly one place
 (``homeport.api.errors`` for the i'mport envelope). The default message of each class is
@@ -107,3 +111,27 @@ class DuplicateMerchant(Conflict):
     """A merchant code or REST API key that is already taken."""
 
     default_message = "이미 사용 중인 가맹점 코드 또는 REST API 키입니다."
+
+
+class PgError(GatewayError):
+    """The PG could not be talked to properly. A PG decline is a returned value, not this."""
+
+    default_message = "결제대행사(PG)와 통신하지 못했습니다."
+
+
+class PgUnavailable(PgError):
+    """The request provably did not reach the PG (connection refused, DNS, TLS): retry is safe."""
+
+    default_message = "결제대행사(PG)에 연결할 수 없습니다. 잠시 후 다시 시도해주세요."
+
+
+class PgOutcomeUnknown(PgError):
+    """The request may have been processed: a timeout after sending, or an unreadable reply.
+
+    Callers must not charge again; the outcome is settled by an inquiry or a cancel.
+    """
+
+    default_message = (
+        "결제대행사(PG)의 응답을 확인하지 못했습니다. 결제 결과를 확인 중입니다. "
+        "(outcome unknown; do not retry the charge)"
+    )

@@ -1,0 +1,1 @@
+"""PG connectors: the only place homeport talks to a payment gateway (``base.PgConnector``)."""

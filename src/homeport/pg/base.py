@@ -1,0 +1,261 @@
+"""The one narrow protocol between homeport and a PG, with its typed requests and results.
+
+Everything PG-specific (KCP's field names, codes, signing, hosts) lives behind
+:class:`PgConnector`, in ``homeport.pg.kcp``. Callers see three kinds of outcome:
+
+- a result value: :class:`Approved`, :class:`BillingKeyIssued`, :class:`Cancelled`, ...;
+- a :class:`Declined` value: the PG said no (card refused, amount mismatch, over-cancel...),
+  with our stable ``reason`` and the PG's own code and message;
+- one of two exceptions from ``homeport.domain.errors``: ``PgUnavailable`` (provably not
+  processed, safe to retry) or ``PgOutcomeUnknown`` (sent but no readable answer: never
+  charge again; settle by :meth:`PgConnector.inquire` or a cancel).
+
+Amounts are whole won. Times are UNIX seconds. Payment methods use homeport's vocabulary,
+which is i'mport's ``pay_method`` (``card``, ``trans``, ``vbank``, ``phone``, ``point``,
+``cultureland``, ``smartculture``, ``happymoney``, ``booknlife``, ``kakaopay``, ``naverpay``,
+``payco``, ``samsung``, ``applepay``, ``lpay``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Protocol
+
+from homeport.domain.money import Won
+from homeport.domain.payments.models import BankDetails, CardDetails, VirtualAccount
+
+
+@dataclass(frozen=True)
+class Buyer:
+    """Who pays, as passed on to the PG."""
+
+    name: str | None = None
+    email: str | None = None
+    tel: str | None = None
+
+
+@dataclass(frozen=True)
+class Declined:
+    """The PG refused. ``reason`` is homeport's stable code; the rest is for people."""
+
+    reason: str
+    message: str
+    message_en: str
+    hint: str
+    pg_code: str
+    pg_message: str
+
+
+@dataclass(frozen=True)
+class TradeRequest:
+    """Registering a trade before a mobile window (KCP requires it; PC may skip it)."""
+
+    order_id: str
+    amount: Won
+    name: str
+    pay_method: str
+    return_url: str
+    user_agent: str = ""
+    escrow: bool = False
+    billing_group_id: str | None = None  # for a billing-key window
+
+
+@dataclass(frozen=True)
+class TradeRegistration:
+    """What the window needs: the approval key, the trace number and the window URL."""
+
+    approval_key: str
+    trace_no: str
+    pay_url: str
+
+
+@dataclass(frozen=True)
+class WindowResult:
+    """What a PG window handed back to homeport's return URL after the buyer authenticated."""
+
+    enc_data: str
+    enc_info: str
+    tran_cd: str
+
+
+@dataclass(frozen=True)
+class Approved:
+    """A payment the PG approved (for a virtual account: issued, awaiting deposit)."""
+
+    pg_tid: str
+    amount: Won
+    approved_at: int
+    pay_method: str
+    approval_number: str | None = None
+    card: CardDetails | None = None
+    bank: BankDetails | None = None
+    virtual_account: VirtualAccount | None = None
+    emb_pg_provider: str | None = None
+    receipt_url: str | None = None
+    partial_cancel_allowed: bool = True
+    escrow: bool = False
+
+
+@dataclass(frozen=True)
+class CardInput:
+    """A card typed in by the buyer or the merchant (key-in). Never stored, never logged."""
+
+    number: str
+    expiry: str  # YYYY-MM, as i'mport sends it
+    birth: str | None = None  # YYMMDD or a 10-digit business number
+    password_2digit: str | None = None
+
+    def __repr__(self) -> str:
+        return "CardInput(<redacted>)"
+
+
+@dataclass(frozen=True)
+class BillingKeyIssued:
+    """A billing key (KCP batch key). The key is a secret: store it sealed."""
+
+    billing_key: str = field(repr=False)
+    group_id: str
+    card: CardDetails
+
+
+@dataclass(frozen=True)
+class Charge:
+    """A server-side card charge: with a billing key, or with a card typed in (key-in)."""
+
+    order_id: str
+    amount: Won
+    name: str
+    buyer: Buyer = field(default_factory=Buyer)
+    installment_months: int = 0
+    billing_key: str | None = field(default=None, repr=False)
+    billing_group_id: str | None = None
+    card: CardInput | None = None
+    customer_ip: str = ""
+
+
+@dataclass(frozen=True)
+class RefundAccount:
+    """Where a virtual-account or transfer refund goes."""
+
+    bank_code: str
+    account: str
+    holder: str
+    tel: str | None = None
+
+
+@dataclass(frozen=True)
+class CancelRequest:
+    """A full (``amount`` None) or partial cancel of an approved payment."""
+
+    pg_tid: str
+    pay_method: str
+    amount: Won | None
+    remaining_before: Won
+    reason: str = ""
+    refund: RefundAccount | None = None
+    deposited: bool = False  # a virtual account that was paid is refunded, not cancelled
+
+
+@dataclass(frozen=True)
+class Cancelled:
+    """A cancel the PG accepted."""
+
+    pg_tid: str
+    cancelled_amount: Won
+    remaining: Won
+    cancelled_at: int
+    cancellation_id: str
+
+
+class PgStatus(StrEnum):
+    """Where the PG says a transaction stands."""
+
+    APPROVED = "approved"
+    PARTIALLY_CANCELLED = "partially_cancelled"
+    CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True)
+class Inquiry:
+    """The PG's view of a transaction."""
+
+    pg_tid: str
+    status: PgStatus
+    amount: Won
+    remaining: Won
+    order_id: str | None = None
+
+
+class NotificationKind(StrEnum):
+    """What a PG notification reports."""
+
+    DEPOSIT = "deposit"
+    DEPOSIT_CANCELLED = "deposit_cancelled"
+    OTHER = "other"
+
+
+@dataclass(frozen=True)
+class PgNotification:
+    """A parsed PG notification (KCP's common notification)."""
+
+    kind: NotificationKind
+    notification_id: str
+    pg_tid: str
+    order_id: str
+    amount: Won = 0
+    total_deposited: Won = 0
+    account: str | None = None
+    depositor: str | None = None
+    occurred_at: int = 0
+    raw_kind: str = ""
+    #: The body the PG expects back once the notification is processed.
+    acknowledgement: str = ""
+    acknowledgement_content_type: str = "text/html"
+
+
+ChargeResult = Approved | Declined
+
+
+class PgConnector(Protocol):
+    """One PG channel. Implementations raise only PgUnavailable and PgOutcomeUnknown."""
+
+    async def register_trade(self, request: TradeRequest) -> TradeRegistration | Declined:
+        """Register a trade so a (mobile) window can be opened."""
+        ...
+
+    async def approve(
+        self, result: WindowResult, *, order_id: str, amount: Won, pay_method: str
+    ) -> ChargeResult:
+        """Approve what the buyer authenticated, for the amount homeport stored."""
+        ...
+
+    async def issue_billing_key(self, result: WindowResult) -> BillingKeyIssued | Declined:
+        """Turn a billing-key window's result into a billing key."""
+        ...
+
+    async def issue_billing_key_keyin(
+        self, card: CardInput, *, group_id: str | None = None
+    ) -> BillingKeyIssued | Declined:
+        """Issue a billing key from a card typed in (no window)."""
+        ...
+
+    async def charge(self, charge: Charge) -> ChargeResult:
+        """Charge a billing key or a typed-in card."""
+        ...
+
+    async def cancel(self, request: CancelRequest) -> Cancelled | Declined:
+        """Cancel all or part of an approved payment."""
+        ...
+
+    async def inquire(self, pg_tid: str, pay_method: str) -> Inquiry | Declined:
+        """Ask the PG where a transaction stands."""
+        ...
+
+    async def delete_billing_key(self, billing_key: str, *, group_id: str | None = None) -> Declined | None:
+        """Delete a billing key at the PG."""
+        ...
+
+    def parse_notification(self, body: bytes, content_type: str) -> PgNotification:
+        """Read a PG notification (raises InvalidRequest if it is not one)."""
+        ...
