@@ -1,0 +1,407 @@
+"""NHN KCP as a :class:`homeport.pg.base.PgConnector`: one short method per flow.
+
+The methods build KCP's requests (:mod:`.wire`), send them (:mod:`.client`), and turn the
+answers into homeport's values (:mod:`.methods`, :mod:`.codes`). They raise only
+``PgUnavailable`` and ``PgOutcomeUnknown``; every "no" is a returned :class:`Declined`.
+``parse_notification`` raises ``InvalidRequest`` for anything that is not a KCP notification.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import httpx
+import structlog
+
+from homeport.domain.errors import ConfigurationError, InvalidRequest, PgOutcomeUnknown
+from homeport.domain.merchants.models import PgChannel
+from homeport.domain.money import Won
+from homeport.pg.base import (
+    BillingKeyIssued,
+    Cancelled,
+    CancelRequest,
+    CardInput,
+    Charge,
+    ChargeResult,
+    Declined,
+    Inquiry,
+    NotificationKind,
+    PgNotification,
+    PgStatus,
+    TradeRegistration,
+    TradeRequest,
+    WindowResult,
+)
+from homeport.pg.kcp import codes, methods, wire
+from homeport.pg.kcp.client import KcpClient, KcpTimeouts
+from homeport.pg.kcp.credentials import KcpCredentials
+from homeport.pg.kcp.environments import base_url_for, needs_pair_check
+
+log = structlog.get_logger("homeport.pg.kcp")
+
+#: ``op_cd`` of a TX00 notification when the bank took a wrong deposit back (kcp.md §9.4).
+_OP_DEPOSIT_CANCELLED = "13"
+_STATUSES = {
+    "STSR": PgStatus.APPROVED,
+    "STPC": PgStatus.PARTIALLY_CANCELLED,
+    "STSC": PgStatus.CANCELLED,
+}
+
+
+class KcpConnector:
+    """One KCP site (``site_cd``) at one base URL (stage, production or the sandbox)."""
+
+    def __init__(
+        self,
+        credentials: KcpCredentials,
+        *,
+        site_cd: str,
+        base_url: str,
+        http: httpx.AsyncClient,
+        group_id: str | None = None,
+        timeouts: KcpTimeouts | None = None,
+    ) -> None:
+        if not site_cd:
+            raise ConfigurationError("a KCP channel needs a site code (site_cd)")
+        self._credentials = credentials
+        self._site = wire.Site(site_cd=site_cd, cert_info=credentials.cert_info)
+        self._group_id = group_id
+        self._client = KcpClient(http, base_url, site_cd=site_cd, timeouts=timeouts)
+
+    @classmethod
+    def from_files(
+        cls,
+        *,
+        site_cd: str,
+        certificate_path: Path,
+        private_key_path: Path,
+        key_password: str,
+        base_url: str,
+        http: httpx.AsyncClient,
+        group_id: str | None = None,
+        timeouts: KcpTimeouts | None = None,
+    ) -> KcpConnector:
+        """A connector whose credentials are read from a certificate and a key file."""
+        credentials = KcpCredentials.from_files(certificate_path, private_key_path, key_password)
+        return cls(
+            credentials,
+            site_cd=site_cd,
+            base_url=base_url,
+            http=http,
+            group_id=group_id,
+            timeouts=timeouts,
+        )
+
+    def __repr__(self) -> str:
+        return f"KcpConnector(site_cd={self.site_cd!r}, base_url={self._client.base_url!r})"
+
+    @property
+    def site_cd(self) -> str:
+        """The KCP site code."""
+        return self._site.site_cd
+
+    # --- windows -------------------------------------------------------------------------
+
+    async def register_trade(self, request: TradeRequest) -> TradeRegistration | Declined:
+        """Mobile trade registration (kcp.md §6.2, §10.2); answers ``Code``/``Message``."""
+        if request.billing_group_id is not None:
+            register = methods.BILLING.register
+        else:
+            found = methods.method(request.pay_method)
+            if found is None:
+                return codes.local_decline("unsupported_pay_method", request.pay_method)
+            register = found.register
+        body = wire.register_request(
+            self._site,
+            order_id=request.order_id,
+            amount=request.amount,
+            name=request.name,
+            pay_method=register,
+            return_url=request.return_url,
+            escrow=request.escrow,
+            user_agent=request.user_agent,
+        )
+        answer = await self._client.post(wire.REGISTER_PATH, body, moves_money=False)
+        refused = _refusal(answer)
+        if refused is not None:
+            return refused
+        registration = wire.read_registration(answer)
+        if registration is None:
+            raise PgOutcomeUnknown("KCP registered the trade without approvalKey/PayUrl")
+        return TradeRegistration(
+            approval_key=registration.approval_key,
+            trace_no=registration.trace_no,
+            pay_url=registration.pay_url,
+        )
+
+    async def approve(
+        self, result: WindowResult, *, order_id: str, amount: Won, pay_method: str
+    ) -> ChargeResult:
+        """Approve a window's authentication for the amount homeport stored (``ordr_mony``)."""
+        pay_type = methods.pay_type_of(pay_method)
+        if pay_type is None:
+            return codes.local_decline("unsupported_pay_method", pay_method)
+        if result.tran_cd and result.tran_cd != wire.TRAN_PAYMENT:
+            return codes.local_decline("invalid_window_result", f"tran_cd {result.tran_cd}")
+        body = wire.approval_request(
+            self._site,
+            enc_data=result.enc_data,
+            enc_info=result.enc_info,
+            amount=amount,
+            order_id=order_id,
+            pay_type=pay_type,
+        )
+        answer = await self._client.post(wire.PAYMENT_PATH, body, moves_money=True)
+        return self._approved(answer, amount=amount, pay_method=pay_method)
+
+    # --- billing keys --------------------------------------------------------------------
+
+    async def issue_billing_key(self, result: WindowResult) -> BillingKeyIssued | Declined:
+        """Turn a billing-key window's result into a batch key (``tran_cd`` 00300001, §6.3)."""
+        if result.tran_cd and result.tran_cd != wire.TRAN_BATCH_KEY:
+            return codes.local_decline("invalid_window_result", f"tran_cd {result.tran_cd}")
+        body = wire.batch_key_request(self._site, enc_data=result.enc_data, enc_info=result.enc_info)
+        answer = await self._client.post(wire.PAYMENT_PATH, body, moves_money=True)
+        return self._billing_key(answer, self._group_id or "")
+
+    async def issue_billing_key_keyin(
+        self, card: CardInput, *, group_id: str | None = None
+    ) -> BillingKeyIssued | Declined:
+        """Batch key from a typed-in card (legacy ``card_tx_type`` 12100000: unverified for REST)."""
+        group = group_id or self._group_id
+        if not group:
+            return codes.local_decline("billing_group_missing")
+        expiry = wire.card_expiry_yymm(card.expiry)
+        if expiry is None:
+            return codes.local_decline("invalid_card_expiry")
+        body = wire.keyin_batch_key_request(
+            self._site,
+            card_no=card.number,
+            expiry_yymm=expiry,
+            birth=card.birth,
+            password_2digit=card.password_2digit,
+            group_id=group,
+        )
+        answer = await self._client.post(wire.HUB_PATH, body, moves_money=True)
+        return self._billing_key(answer, group)
+
+    async def charge(self, charge: Charge) -> ChargeResult:
+        """Charge a batch key (``11511000``) or a typed-in card (``11121000``) on the hub."""
+        buyer = wire.Buyer(charge.buyer.name or "", charge.buyer.email or "", charge.buyer.tel or "")
+        order: dict[str, Any] = {
+            "order_id": charge.order_id,
+            "amount": charge.amount,
+            "name": charge.name,
+            "installment_months": charge.installment_months,
+            "buyer": buyer,
+            "customer_ip": charge.customer_ip,
+        }
+        if charge.billing_key:
+            group = charge.billing_group_id or self._group_id
+            if not group:
+                return codes.local_decline("billing_group_missing")
+            body = wire.batch_pay_request(self._site, batch_key=charge.billing_key, group_id=group, **order)
+        elif charge.card is not None:
+            expiry = wire.card_expiry_yymm(charge.card.expiry)
+            if expiry is None:
+                return codes.local_decline("invalid_card_expiry")
+            body = wire.keyin_pay_request(
+                self._site,
+                card_no=charge.card.number,
+                expiry_yymm=expiry,
+                birth=charge.card.birth,
+                password_2digit=charge.card.password_2digit,
+                **order,
+            )
+        else:
+            return codes.local_decline("invalid_request", "a charge needs a billing key or a card")
+        answer = await self._client.post(wire.HUB_PATH, body, moves_money=True)
+        return self._approved(answer, amount=charge.amount, pay_method="card")
+
+    async def delete_billing_key(self, billing_key: str, *, group_id: str | None = None) -> Declined | None:
+        """Delete a batch key at KCP (kcp.md §6.6); None when KCP deleted it."""
+        group = group_id or self._group_id
+        if not group:
+            return codes.local_decline("billing_group_missing")
+        body = wire.batch_delete_request(self._site, batch_key=billing_key, group_id=group)
+        answer = await self._client.post(wire.HUB_PATH, body, moves_money=False)
+        return _refusal(answer)
+
+    # --- after the payment ---------------------------------------------------------------
+
+    async def cancel(self, request: CancelRequest) -> Cancelled | Declined:
+        """Full (``STSC``), partial (``STPC``) or vbank refund (``STHD``/``STPD``), kcp.md §4."""
+        remaining = request.remaining_before
+        amount = remaining if request.amount is None else request.amount
+        if amount <= 0:
+            return codes.local_decline("invalid_request", "the cancel amount must be at least 1 won")
+        if amount > remaining:
+            return codes.local_decline("cancel_exceeds_balance", f"{amount} > {remaining}")
+        partial = amount < remaining
+        refund: wire.RefundTo | None = None
+        if request.deposited and request.pay_method == "vbank":
+            if request.refund is None:
+                return codes.local_decline("refund_account_required")
+            bank = methods.kcp_bank_from_imp(request.refund.bank_code)
+            if bank is None:
+                return codes.local_decline("invalid_refund_bank", request.refund.bank_code)
+            refund = wire.RefundTo(bank, request.refund.account, request.refund.holder)
+            mod_type = wire.MOD_PARTIAL_REFUND if partial else wire.MOD_REFUND
+        else:
+            mod_type = wire.MOD_PARTIAL_CANCEL if partial else wire.MOD_CANCEL
+        sign_data = self._credentials.sign(wire.cancel_sign_string(self.site_cd, request.pg_tid, mod_type))
+        body = wire.cancel_request(
+            self._site,
+            sign_data=sign_data,
+            tno=request.pg_tid,
+            mod_type=mod_type,
+            reason=request.reason,
+            amount=amount if partial else None,
+            remaining_before=remaining if partial else None,
+            refund=refund,
+        )
+        answer = await self._client.post(wire.CANCEL_PATH, body, moves_money=True)
+        refused = _refusal(answer)
+        if refused is not None:
+            return refused
+        return _cancelled(wire.read_cancel(answer), request, mod_type, asked=amount)
+
+    async def inquire(self, pg_tid: str, pay_method: str) -> Inquiry | Declined:
+        """Where KCP says ``pg_tid`` stands (``/std/inquery``, signed ``site_cd^tno^pay_type``)."""
+        pay_type = methods.pay_type_of(pay_method)
+        if pay_type is None:
+            return codes.local_decline("unsupported_pay_method", pay_method)
+        sign_data = self._credentials.sign(wire.inquiry_sign_string(self.site_cd, pg_tid, pay_type))
+        body = wire.inquiry_request(self._site, sign_data=sign_data, tno=pg_tid, pay_type=pay_type)
+        answer = await self._client.post(wire.INQUIRY_PATH, body, moves_money=False)
+        refused = _refusal(answer)
+        if refused is not None:
+            return refused
+        found = wire.read_inquiry(answer)
+        if found.amount is None:
+            raise PgOutcomeUnknown("KCP's inquiry answer has no amount")
+        remaining = found.remaining if found.remaining is not None else found.amount
+        status = _STATUSES.get(found.status) or _status_from_amounts(found.amount, remaining)
+        return Inquiry(
+            pg_tid=found.tno or pg_tid,
+            status=status,
+            amount=found.amount,
+            remaining=remaining,
+            order_id=found.order_no or None,
+        )
+
+    def parse_notification(self, body: bytes, content_type: str) -> PgNotification:
+        """A KCP common notification (form-urlencoded, EUC-KR or UTF-8, kcp.md §9)."""
+        fields = wire.read_notification(wire.decode_form(body, content_type))
+        if fields.site_cd != self.site_cd:
+            raise InvalidRequest(f"the notification is for site {fields.site_cd}, not {self.site_cd}")
+        if fields.tx_cd == "TX00":
+            cancelled = fields.op_cd == _OP_DEPOSIT_CANCELLED
+            kind = NotificationKind.DEPOSIT_CANCELLED if cancelled else NotificationKind.DEPOSIT
+        else:
+            kind = NotificationKind.OTHER
+        notification_id = fields.noti_id or ":".join(
+            (fields.tno, fields.tx_cd, fields.tx_tm, fields.op_cd, str(fields.amount))
+        )
+        return PgNotification(
+            kind=kind,
+            notification_id=notification_id,
+            pg_tid=fields.tno,
+            order_id=fields.order_no,
+            amount=fields.amount,
+            total_deposited=fields.total,
+            account=fields.account or None,
+            depositor=fields.remitter or None,
+            occurred_at=methods.kcp_time_to_unix(fields.deposited_at) or 0,
+            raw_kind=f"{fields.tx_cd}/{fields.op_cd}" if fields.op_cd else fields.tx_cd,
+            acknowledgement=wire.NOTIFICATION_ACK,
+            acknowledgement_content_type=wire.NOTIFICATION_ACK_TYPE,
+        )
+
+    # --- reading answers -----------------------------------------------------------------
+
+    def _approved(self, answer: dict[str, Any], *, amount: Won, pay_method: str) -> ChargeResult:
+        refused = _refusal(answer)
+        if refused is not None:
+            return refused
+        tno = wire.text(answer, "tno")
+        if not tno:
+            # KCP said yes but gave no transaction number: nothing can be cancelled or looked up.
+            raise PgOutcomeUnknown("KCP approved without a transaction number (tno)")
+        charged = wire.first_amount(answer, "amount", "card_mny")
+        if charged is not None and charged != amount:
+            log.warning("pg.amount_differs", site_cd=self.site_cd, asked=amount, answered=charged)
+        return methods.approved_from(
+            answer, tno=tno, amount=charged if charged is not None else amount, pay_method=pay_method
+        )
+
+    def _billing_key(self, answer: dict[str, Any], group_id: str) -> BillingKeyIssued | Declined:
+        refused = _refusal(answer)
+        if refused is not None:
+            return refused
+        batch_key = wire.read_batch_key(answer)
+        if not batch_key:
+            raise PgOutcomeUnknown("KCP answered the batch-key issuance without a batch_key")
+        return BillingKeyIssued(billing_key=batch_key, group_id=group_id, card=methods.card_details(answer))
+
+
+def _refusal(answer: dict[str, Any]) -> Declined | None:
+    """The Declined for a non-success answer, None for ``0000``/``V000``."""
+    result = wire.read_result(answer)
+    if result.ok:
+        return None
+    return codes.declined(result.code, result.message, result.message_en)
+
+
+def _status_from_amounts(amount: int, remaining: int) -> PgStatus:
+    if remaining <= 0:
+        return PgStatus.CANCELLED
+    if remaining < amount:
+        return PgStatus.PARTIALLY_CANCELLED
+    return PgStatus.APPROVED
+
+
+def _cancelled(answer: wire.CancelAnswer, request: CancelRequest, mod_type: str, *, asked: Won) -> Cancelled:
+    """homeport's Cancelled: KCP's amounts when it sent them, else what was asked."""
+    cancelled = answer.cancelled if answer.cancelled is not None else asked
+    remaining = answer.remaining if answer.remaining is not None else request.remaining_before - cancelled
+    tno = answer.tno or request.pg_tid
+    cancellation_id = answer.sequence_no or f"{tno}-{mod_type}-{answer.cancelled_at or remaining}"
+    return Cancelled(
+        pg_tid=tno,
+        cancelled_amount=cancelled,
+        remaining=remaining,
+        cancelled_at=methods.kcp_time_to_unix(answer.cancelled_at) or 0,
+        cancellation_id=cancellation_id,
+    )
+
+
+def connector_for_channel(
+    channel: PgChannel, *, http: httpx.AsyncClient, sandbox_base_url: str
+) -> KcpConnector:
+    """The connector of a merchant's KCP channel; refuses unusable credentials at start-up.
+
+    The base URL follows the channel's environment; for stage and production the private
+    key must belong to the certificate (:meth:`KcpCredentials.check_pair`).
+    """
+    if channel.pg_provider != "kcp":
+        raise ConfigurationError(f"channel {channel.id} is for {channel.pg_provider!r}, not KCP")
+    if not channel.certificate_path or not channel.private_key_path:
+        raise ConfigurationError(
+            f"KCP channel {channel.site_code} ({channel.environment}) needs a certificate file and "
+            "a private key file"
+        )
+    base_url = base_url_for(channel.environment, sandbox_base_url=sandbox_base_url)
+    credentials = KcpCredentials.from_files(
+        Path(channel.certificate_path), Path(channel.private_key_path), channel.private_key_password
+    )
+    if needs_pair_check(channel.environment):
+        credentials.check_pair()
+    return KcpConnector(
+        credentials,
+        site_cd=channel.site_code,
+        base_url=base_url,
+        http=http,
+        group_id=channel.batch_group_id,
+    )
