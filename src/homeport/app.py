@@ -33,6 +33,8 @@ from homeport.domain.merchants.models import CreatedMerchant
 from homeport.domain.merchants.service import MerchantService
 from homeport.domain.payments.service import PaymentService
 from homeport.observability.metrics import HttpMetrics, MetricsMiddleware
+from homeport.pg.kcp.connector import channel_credentials
+from homeport.pg.kcp.environments import needs_pair_check
 from homeport.sandbox.app import build_sandbox, create_sandbox_app
 from homeport.sandbox.clock import KST
 from homeport.sandbox.config import SandboxConfig, load_sites
@@ -155,6 +157,18 @@ async def check_encryption_key(services: Services) -> None:
         ) from None
 
 
+async def check_kcp_channels(services: Services) -> None:
+    """Refuse to start when a stage or production KCP channel's key and certificate do not
+    belong together (or cannot be read): better now than at the first payment."""
+    for summary in await services.merchants.list():
+        for channel in summary.channels:
+            if channel.pg_provider == "kcp" and needs_pair_check(channel.environment):
+                try:
+                    channel_credentials(channel)
+                except ConfigurationError as problem:
+                    raise ConfigurationError(f"merchant {summary.merchant.code}: {problem.message}") from None
+
+
 @dataclass(frozen=True)
 class Startup:
     """What preparing the database did."""
@@ -166,6 +180,7 @@ async def prepare(services: Services, *, create_demo: bool = True) -> Startup:
     """Migrate the schema, check the encryption key and create the demo merchant if empty."""
     await upgrade(services.engine)
     await check_encryption_key(services)
+    await check_kcp_channels(services)
     demo = None
     settings = services.settings
     if create_demo and settings.demo_enabled:

@@ -24,6 +24,7 @@ from tests.e2e.processes import (
     running_server,
 )
 from tests.support import TEST_ENCRYPTION_KEY
+from tests.unit.pg.support import PASSWORD, make_pair
 
 PINNED_KEY = "7311008459371234"
 PINNED_SECRET = "e2e-pinned-demo-secret-0123456789abcdefghijklmnopqrstuvwxyz"
@@ -350,3 +351,23 @@ def test_serve_refuses_to_start_with_an_encryption_key_other_than_the_databases(
     listing = run_homeport("merchant", "list", env=right, cwd=tmp_path)
     assert listing.returncode == 0, listing.stderr
     assert "Keyed" in listing.stdout
+
+
+def test_a_stage_channel_whose_key_does_not_match_its_certificate_is_refused_before_storing(
+    tmp_path: Path,
+) -> None:
+    """merchant create checks the pair like serve does: exit 2, a clear message, nothing stored."""
+    one, other = make_pair(tmp_path / "one", cn="1111"), make_pair(tmp_path / "two", cn="2222")
+    env = homeport_env(tmp_path / "data")
+
+    result = run_homeport(
+        "merchant", "create", "--name", "Live", "--environment", "stage", "--site-cd", "A52Q7",
+        "--certificate", str(one.certificate), "--private-key", str(other.key),
+        "--private-key-password", PASSWORD, env=env, cwd=tmp_path,
+    )  # fmt: skip
+
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr
+    assert "error:" in result.stderr
+    listing = run_homeport("merchant", "list", env=env, cwd=tmp_path)
+    assert "no merchants" in listing.stdout

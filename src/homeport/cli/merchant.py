@@ -9,8 +9,10 @@ import typer
 
 from homeport.app import prepare
 from homeport.cli.common import load, run
+from homeport.domain.errors import ConfigurationError
 from homeport.domain.merchants.models import ChannelEnvironment, CreatedMerchant, NewChannel
 from homeport.domain.merchants.service import MerchantSummary
+from homeport.pg.kcp.credentials import KcpCredentials
 from homeport.services import Services
 
 app = typer.Typer(help="Merchants, their REST API keys and PG channels.", no_args_is_help=True)
@@ -66,6 +68,13 @@ def create(
     if environment is not ChannelEnvironment.SANDBOX and (certificate is None or private_key is None):
         typer.echo(f"error: a {environment} channel needs --certificate and --private-key", err=True)
         raise typer.Exit(2)
+    if certificate is not None and private_key is not None:
+        # The same check homeport serve makes at start, made before anything is stored.
+        try:
+            KcpCredentials.from_files(certificate, private_key, private_key_password).check_pair()
+        except ConfigurationError as problem:
+            typer.echo(f"error: {problem.message}", err=True)
+            raise typer.Exit(2) from None
     channel = NewChannel(
         site_code=site_cd,
         environment=environment,

@@ -385,19 +385,8 @@ def connector_for_channel(
     The base URL follows the channel's environment; for stage and production the private
     key must belong to the certificate (:meth:`KcpCredentials.check_pair`).
     """
-    if channel.pg_provider != "kcp":
-        raise ConfigurationError(f"channel {channel.id} is for {channel.pg_provider!r}, not KCP")
-    if not channel.certificate_path or not channel.private_key_path:
-        raise ConfigurationError(
-            f"KCP channel {channel.site_code} ({channel.environment}) needs a certificate file and "
-            "a private key file"
-        )
     base_url = base_url_for(channel.environment, sandbox_base_url=sandbox_base_url)
-    credentials = KcpCredentials.from_files(
-        Path(channel.certificate_path), Path(channel.private_key_path), channel.private_key_password
-    )
-    if needs_pair_check(channel.environment):
-        credentials.check_pair()
+    credentials = channel_credentials(channel)
     return KcpConnector(
         credentials,
         site_cd=channel.site_code,
@@ -405,3 +394,21 @@ def connector_for_channel(
         http=http,
         group_id=channel.batch_group_id,
     )
+
+
+def channel_credentials(channel: PgChannel) -> KcpCredentials:
+    """A channel's credentials, checked: for stage and production the key must belong to
+    the certificate, so a wrong pair stops homeport at start, not at the first cancel."""
+    if channel.pg_provider != "kcp":
+        raise ConfigurationError(f"channel {channel.id} is for {channel.pg_provider!r}, not KCP")
+    if not channel.certificate_path or not channel.private_key_path:
+        raise ConfigurationError(
+            f"KCP channel {channel.site_code} ({channel.environment}) needs a certificate file and "
+            "a private key file"
+        )
+    credentials = KcpCredentials.from_files(
+        Path(channel.certificate_path), Path(channel.private_key_path), channel.private_key_password
+    )
+    if needs_pair_check(channel.environment):
+        credentials.check_pair()
+    return credentials
