@@ -120,3 +120,9 @@ async def api(services: Services) -> AsyncIterator[httpx.AsyncClient]:
 async def token_a(api: httpx.AsyncClient, merchant_a: CreatedMerchant) -> str:
     """Merchant A's access token."""
     return await token_for(api, merchant_a)
+
+
+@pytest.fixture
+async def token_b(api: httpx.AsyncClient, merchant_b: CreatedMerchant) -> str:
+    """Merchant B's access token."""
+    return await token_for(api, merchant_b)

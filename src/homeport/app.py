@@ -21,7 +21,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from homeport import __version__
+from homeport.api import codes as codes_api
 from homeport.api import payments as payments_api
+from homeport.api import prepare as prepare_api
 from homeport.api import users as users_api
 from homeport.api.envelope import EnvelopeResponse, success
 from homeport.api.errors import install as install_error_handlers
@@ -32,6 +34,7 @@ from homeport.domain.errors import ConfigurationError
 from homeport.domain.merchants.models import CreatedMerchant
 from homeport.domain.merchants.service import MerchantService
 from homeport.domain.payments.service import PaymentService
+from homeport.domain.prepares.service import PrepareService
 from homeport.observability.metrics import HttpMetrics, MetricsMiddleware
 from homeport.pg.kcp.connector import channel_credentials
 from homeport.pg.kcp.environments import needs_pair_check
@@ -132,6 +135,7 @@ def build_services(
         box=box,
         merchants=MerchantService(uow, clock),
         payments=PaymentService(uow),
+        prepares=PrepareService(uow, clock),
         sandbox=sandbox,
     )
 
@@ -224,7 +228,10 @@ def create_app(services: Services, *, prepare_on_startup: bool = False) -> FastA
     metrics = HttpMetrics()
     install_error_handlers(app)
     app.include_router(users_api.router)
+    # /payments/prepare before /payments/{imp_uid}/...: the literal path must win.
+    app.include_router(prepare_api.router)
     app.include_router(payments_api.router)
+    app.include_router(codes_api.router)
     if sandbox is not None:
         app.mount("/sandbox", create_sandbox_app(sandbox))
 

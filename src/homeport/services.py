@@ -10,6 +10,7 @@ from homeport.clock import Clock
 from homeport.config import Settings
 from homeport.domain.merchants.service import MerchantService
 from homeport.domain.payments.service import PaymentService
+from homeport.domain.prepares.service import PrepareService
 from homeport.sandbox.context import Sandbox
 from homeport.store.crypto import SecretBox
 
@@ -24,6 +25,7 @@ class Services:
     box: SecretBox
     merchants: MerchantService
     payments: PaymentService
+    prepares: PrepareService
     #: The embedded KCP sandbox (served at ``/sandbox``); None when HOMEPORT_SANDBOX=false.
     sandbox: Sandbox | None = None
 

@@ -752,3 +752,60 @@ def test_legacy_node_iamport_rejects_an_unknown_imp_uid_with_http_404(shop: Shop
     """An unknown imp_uid rejects with Error('404') and code HTTP_404."""
     error = node_error(run_node(shop, LEGACY_CLIENT, "getByImpUid", imp_uid=UNKNOWN_IMP_UID))
     assert (error["message"], error["code"]) == ("404", "HTTP_404")
+
+
+# --------------------------------------------------------------------------------------------
+# Amount pre-registration (/payments/prepare) and code tables (/banks, /cards), issue 5.
+
+
+def test_iamport_rest_client_prepares_an_amount_and_validates_it(shop: Shop) -> None:
+    """prepare() registers {merchant_uid, amount}; prepare_validate() compares the stored amount."""
+    client = Iamport(DEMO_KEY, DEMO_SECRET, imp_url=shop.server.base_url)
+
+    registered = client.prepare("py-prepare-1", 39_000)
+
+    assert (registered["merchant_uid"], registered["amount"]) == ("py-prepare-1", 39_000)
+    assert client.prepare_validate("py-prepare-1", 39_000) is True
+    assert client.prepare_validate("py-prepare-1", 1_000) is False
+
+
+def test_iamport_rest_client_sees_404_for_an_unregistered_merchant_uid(shop: Shop) -> None:
+    """prepare_validate on nothing registered raises HttpError 404 (status ≠ 200)."""
+    client = Iamport(DEMO_KEY, DEMO_SECRET, imp_url=shop.server.base_url)
+
+    with pytest.raises(Iamport.HttpError) as raised:
+        client.prepare_validate("py-never-prepared", 1_000)
+
+    assert raised.value.code == 404
+
+
+async def test_async_iamport_prepares_adjusts_and_validates(shop: Shop, apy_client: AsyncIamport) -> None:
+    """prepare, adjust_prepare_amount (PUT) and prepare_validate agree on the changed amount."""
+    await apy_client.prepare("apy-prepare-1", 10_000)
+    await apy_client.adjust_prepare_amount("apy-prepare-1", 12_500)
+
+    assert await apy_client.prepare_validate("apy-prepare-1", 12_500) is True
+    assert await apy_client.prepare_validate("apy-prepare-1", 10_000) is False
+
+
+def test_node_rest_client_posts_and_reads_a_prepared_amount(shop: Shop) -> None:
+    """Prepare.postAmount then getAmount: code 0 and the same merchant_uid and amount."""
+    posted = node_ok(run_node(shop, NODE_CLIENT, "preparePost", merchant_uid="node-prepare-1", amount=5_500))
+    read = node_ok(run_node(shop, NODE_CLIENT, "prepareGet", merchant_uid="node-prepare-1"))
+
+    assert posted["data"]["response"]["amount"] == 5_500
+    assert read["data"]["response"]["merchant_uid"] == "node-prepare-1"
+    assert read["data"]["response"]["amount"] == 5_500
+
+
+def test_node_rest_client_reads_the_bank_and_card_code_tables(shop: Shop) -> None:
+    """Banks.getBanks / Cards.getCards are lists of {code, name}; one code reads alone."""
+    banks = node_ok(run_node(shop, NODE_CLIENT, "getBanks"))["data"]["response"]
+    cards = node_ok(run_node(shop, NODE_CLIENT, "getCards"))["data"]["response"]
+    shinhan = node_ok(run_node(shop, NODE_CLIENT, "getBank", code="088"))["data"]["response"]
+    bc = node_ok(run_node(shop, NODE_CLIENT, "getCard", code="361"))["data"]["response"]
+
+    assert {"code": "004", "name": "국민은행"} in banks
+    assert {"code": "381", "name": "KB국민카드"} in cards
+    assert shinhan == {"code": "088", "name": "신한은행"}
+    assert bc == {"code": "361", "name": "BC카드"}

@@ -33,6 +33,7 @@ STATUS_TABLE: dict[type[errors.GatewayError], tuple[int, int]] = {
     # i'mport answers unknown payments with 404 and code -1 (seen by node-iamporter's tests).
     errors.NotFound: (404, -1),
     errors.PaymentNotFound: (404, -1),
+    errors.PrepareNotFound: (404, -1),
     errors.MerchantNotFound: (404, -1),
     errors.Conflict: (409, -1),
     errors.DuplicateMerchant: (409, -1),

@@ -12,6 +12,7 @@
     │   └── TokenInvalid            access token missing, unknown or expired
     ├── NotFound                    the thing does not exist, or belongs to another merchant
     │   ├── PaymentNotFound
+    │   ├── PrepareNotFound
     │   └── MerchantNotFound
     ├── Conflict                    the request contradicts stored state
     │   └── DuplicateMerchant
@@ -93,6 +94,12 @@ class PaymentNotFound(NotFound):
     """No payment with this id belongs to the merchant (exact text from the contract)."""
 
     default_message = "존재하지 않는 결제정보입니다."
+
+
+class PrepareNotFound(NotFound):
+    """No amount was pre-registered for this merchant_uid (exact text from the contract)."""
+
+    default_message = "사전등록된 결제정보가 존재하지 않습니다."
 
 
 class MerchantNotFound(NotFound):

@@ -11,6 +11,7 @@ from typing import Protocol, Self
 
 from homeport.domain.merchants.repository import MerchantRepository
 from homeport.domain.payments.repository import PaymentRepository
+from homeport.domain.prepares.repository import PrepareRepository
 
 
 class UnitOfWork(Protocol):
@@ -21,6 +22,9 @@ class UnitOfWork(Protocol):
 
     @property
     def payments(self) -> PaymentRepository: ...
+
+    @property
+    def prepares(self) -> PrepareRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

@@ -147,6 +147,20 @@ payments = Table(
     Index(None, "merchant_id", "status", "paid_at"),
 )
 
+payment_prepares = Table(
+    "payment_prepares",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("merchant_id", Integer, ForeignKey("merchants.id"), nullable=False),
+    Column("merchant_uid", String(40), nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    # NULL: the merchant did not say, so the currency is not checked (i'mport §4.2).
+    Column("currency", String(3)),
+    Column("created_at", BigInteger, nullable=False),
+    Column("updated_at", BigInteger, nullable=False),
+    UniqueConstraint("merchant_id", "merchant_uid"),
+)
+
 payment_cancellations = Table(
     "payment_cancellations",
     metadata,

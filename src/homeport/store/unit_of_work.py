@@ -11,6 +11,7 @@ from homeport.store.crypto import SecretBox
 from homeport.store.database import WRITE_OPTION
 from homeport.store.merchants import SqlMerchantRepository
 from homeport.store.payments import SqlPaymentRepository
+from homeport.store.prepares import SqlPrepareRepository
 
 
 class SqlUnitOfWork:
@@ -18,6 +19,7 @@ class SqlUnitOfWork:
 
     merchants: SqlMerchantRepository
     payments: SqlPaymentRepository
+    prepares: SqlPrepareRepository
 
     def __init__(self, engine: AsyncEngine, box: SecretBox, *, readonly: bool) -> None:
         self._engine = engine
@@ -34,6 +36,7 @@ class SqlUnitOfWork:
         self._transaction = await connection.begin()
         self.merchants = SqlMerchantRepository(connection, self._box)
         self.payments = SqlPaymentRepository(connection)
+        self.prepares = SqlPrepareRepository(connection)
         return self
 
     async def __aexit__(

@@ -12,7 +12,7 @@ const require = createRequire(import.meta.url);
 const IamportIterator = require('iamport-rest-client-nodejs/dist/IamportIterator.js').default;
 
 const { Iamport, Request } = client;
-const { Authenticate, Payments } = Request;
+const { Authenticate, Banks, Cards, Payments, Prepare } = Request;
 const { operation, baseUrl, apiKey, apiSecret, args } = input();
 
 const iamport = new Iamport({ apiKey, apiSecret, baseUrl });
@@ -39,6 +39,12 @@ await report(
         }),
       ),
     getByStatus: () => send(Payments.getByStatus(args)),
+    preparePost: () => send(Prepare.postAmount(args)),
+    prepareGet: () => send(Prepare.getAmount({ merchant_uid: args.merchant_uid })),
+    getBanks: () => send(Banks.getBanks()),
+    getBank: () => send(Banks.getBank({ code: args.code })),
+    getCards: () => send(Cards.getCards()),
+    getCard: () => send(Cards.getCard({ code: args.code })),
     // Walks every page of a status listing with the client's own iterator.
     iterateByStatus: async () => {
       const request = Payments.getByStatus(args);

@@ -1,0 +1,59 @@
+"""``/payments/prepare``: amount pre-registration (iamport-v1 §4.2)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends
+
+from homeport.api.body import Body, request_body
+from homeport.api.deps import Authenticated, ServicesDep
+from homeport.api.envelope import EnvelopeResponse, success
+from homeport.domain.errors import InvalidRequest
+from homeport.domain.money import parse_amount
+from homeport.domain.prepares.models import Prepared
+
+router = APIRouter()
+
+BodyDep = Annotated[Body, Depends(request_body)]
+
+
+def prepared_to_wire(prepared: Prepared) -> dict[str, Any]:
+    """``{merchant_uid, amount, currency}`` (currency only in the newer schema; null = unchecked)."""
+    return {"amount": prepared.amount, "currency": prepared.currency, "merchant_uid": prepared.merchant_uid}
+
+
+def _fields(body: Body) -> tuple[str, int, str | None]:
+    merchant_uid = body.data.get("merchant_uid")
+    if not isinstance(merchant_uid, str) or not merchant_uid:
+        raise InvalidRequest("merchant_uid 파라메터가 누락되었습니다.")
+    if "amount" not in body.data:
+        raise InvalidRequest("amount 파라메터가 누락되었습니다.")
+    amount = parse_amount(body.data["amount"], from_form=body.from_form)
+    currency = body.data.get("currency")
+    if currency is not None and not isinstance(currency, str):
+        raise InvalidRequest("currency는 문자열이어야 합니다.")
+    return merchant_uid, amount, currency or None
+
+
+@router.post("/payments/prepare")
+async def register_prepare(merchant: Authenticated, services: ServicesDep, body: BodyDep) -> EnvelopeResponse:
+    """Register the amount a merchant_uid must be paid with."""
+    merchant_uid, amount, currency = _fields(body)
+    prepared = await services.prepares.register(merchant.id, merchant_uid, amount, currency)
+    return success(prepared_to_wire(prepared))
+
+
+@router.put("/payments/prepare")
+async def change_prepare(merchant: Authenticated, services: ServicesDep, body: BodyDep) -> EnvelopeResponse:
+    """Change a registered amount (404 when nothing is registered)."""
+    merchant_uid, amount, currency = _fields(body)
+    prepared = await services.prepares.change(merchant.id, merchant_uid, amount, currency)
+    return success(prepared_to_wire(prepared))
+
+
+@router.get("/payments/prepare/{merchant_uid}")
+async def get_prepare(merchant: Authenticated, services: ServicesDep, merchant_uid: str) -> EnvelopeResponse:
+    """The registered amount of a merchant_uid."""
+    prepared = await services.prepares.get(merchant.id, merchant_uid)
+    return success(prepared_to_wire(prepared))
