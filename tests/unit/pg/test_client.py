@@ -77,8 +77,20 @@ async def test_a_business_error_is_an_answer_even_with_a_4xx_status(
         Reply(status=200, body=b"<html>maintenance</html>", content_type="text/html"),
         Reply(status=200, body=b'["not", "an", "object"]'),
         Reply(status=200, body=b"\xff\xfe\x00"),
+        Reply(status=200, body=b"{}"),  # no result code: not a decline
+        Reply(status=200, body=b'{"error": "gateway busy"}'),
     ],
-    ids=["500-html", "502-empty", "503-json", "truncated", "html", "array", "binary"],
+    ids=[
+        "500-html",
+        "502-empty",
+        "503-json",
+        "truncated",
+        "html",
+        "array",
+        "binary",
+        "empty-object",
+        "no-res-cd",
+    ],
 )
 async def test_unreadable_answers_are_outcome_unknown_and_not_retried(
     stub: StubKcp, http: httpx.AsyncClient, reply: Reply

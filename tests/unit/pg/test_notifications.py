@@ -109,3 +109,21 @@ def test_json_is_refused(connector: KcpConnector) -> None:
 def test_another_sites_notification_is_refused(connector: KcpConnector) -> None:
     with pytest.raises(InvalidRequest, match="site"):
         connector.parse_notification(encoded(tx00(site_cd="T0007"), "utf-8"), FORM)
+
+
+def test_a_trailing_ampersand_does_not_make_a_deposit_unreadable(connector: KcpConnector) -> None:
+    """KCP re-sends until we answer 0000; a harmless "&" must not refuse the deposit forever."""
+    body = encoded(tx00(), "euc-kr") + b"&"
+
+    notification = connector.parse_notification(body, FORM)
+
+    assert notification.kind is NotificationKind.DEPOSIT
+    assert notification.amount == 5000
+
+
+@pytest.mark.parametrize("charset", ["hex", "base64", "idna", "no-such-charset"])
+def test_a_non_text_or_unknown_charset_is_ignored_not_a_crash(connector: KcpConnector, charset: str) -> None:
+    """char_set names a text encoding or is ignored; hex/base64 must not raise LookupError."""
+    body = encoded({**tx00(), "char_set": charset}, "utf-8")
+
+    assert connector.parse_notification(body, FORM).kind is NotificationKind.DEPOSIT

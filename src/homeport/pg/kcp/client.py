@@ -135,6 +135,11 @@ class KcpClient:
             self._unknown(where, started, f"HTTP {response.status_code}, not a JSON object")
             raise PgOutcomeUnknown()
         res_cd = str(parsed.get("res_cd") or parsed.get("Code") or "")
+        if not res_cd:
+            # A JSON object without a result code says nothing about whether money moved: it
+            # must not be read as a decline (the merchant would charge again).
+            self._unknown(where, started, f"HTTP {response.status_code}, no res_cd in the answer")
+            raise PgOutcomeUnknown()
         log.info("pg.response", **where, status=response.status_code, res_cd=res_cd, duration_ms=duration)
         return parsed
 

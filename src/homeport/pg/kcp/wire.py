@@ -458,9 +458,11 @@ _CONTENT_CHARSET = re.compile(r"charset\s*=\s*\"?([A-Za-z0-9_.:-]+)", re.IGNOREC
 def _codec(label: str) -> str | None:
     name = _CHARSET_ALIASES.get(label.strip().lower(), label.strip().lower())
     try:
-        return codecs.lookup(name).name
+        info = codecs.lookup(name)
     except LookupError:
         return None
+    # Only text encodings: a notification claiming ``hex`` or ``base64`` is not one.
+    return info.name if info._is_text_encoding else None
 
 
 def decode_form(body: bytes, content_type: str) -> dict[str, str]:
@@ -491,10 +493,10 @@ def decode_form(body: bytes, content_type: str) -> dict[str, str]:
         if codec is None:
             continue
         try:
-            pairs = parse_qsl(
-                raw, keep_blank_values=True, strict_parsing=True, encoding=codec, errors="strict"
-            )
-        except (ValueError, UnicodeDecodeError):
+            # Not strict_parsing: a trailing "&" must not make a real deposit unreadable forever;
+            # errors="strict" is what tells a wrong charset.
+            pairs = parse_qsl(raw, keep_blank_values=True, encoding=codec, errors="strict")
+        except (ValueError, UnicodeError, LookupError):
             continue
         return dict(pairs)
     raise InvalidRequest("the notification is not a form-urlencoded body in UTF-8 or EUC-KR")
