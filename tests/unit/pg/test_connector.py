@@ -106,6 +106,19 @@ async def test_a_window_result_of_the_wrong_kind_is_not_sent(connector: KcpConne
     assert stub.requests == []
 
 
+async def test_a_billing_key_window_on_a_channel_without_a_group_is_refused_before_kcp(
+    credentials: KcpCredentials, stub: StubKcp, http: httpx.AsyncClient
+) -> None:
+    """A batch key bound to no group could never be charged: refuse instead of storing one."""
+    no_group = KcpConnector(credentials, site_cd="T0000", base_url=stub.base_url, http=http)
+
+    result = await no_group.issue_billing_key(WindowResult("E", "I", "00300001"))
+
+    assert isinstance(result, Declined)
+    assert result.reason == "billing_group_missing"
+    assert stub.requests == []
+
+
 async def test_register_trade(connector: KcpConnector, stub: StubKcp) -> None:
     stub.replies[REGISTER] = Reply.json(golden("register.json"))
 

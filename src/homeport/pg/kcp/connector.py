@@ -161,9 +161,12 @@ class KcpConnector:
         """Turn a billing-key window's result into a batch key (``tran_cd`` 00300001, §6.3)."""
         if result.tran_cd and result.tran_cd != wire.TRAN_BATCH_KEY:
             return codes.local_decline("invalid_window_result", f"tran_cd {result.tran_cd}")
+        if not self._group_id:
+            # A key bound to no group could never be charged (KCP 5209); say so now.
+            return codes.local_decline("billing_group_missing")
         body = wire.batch_key_request(self._site, enc_data=result.enc_data, enc_info=result.enc_info)
         answer = await self._client.post(wire.PAYMENT_PATH, body, moves_money=True)
-        return self._billing_key(answer, self._group_id or "")
+        return self._billing_key(answer, self._group_id)
 
     async def issue_billing_key_keyin(
         self, card: CardInput, *, group_id: str | None = None
