@@ -31,7 +31,7 @@ from homeport.api.paths import TrailingSlashMiddleware
 from homeport.clock import Clock, SystemClock
 from homeport.config import Settings
 from homeport.domain.errors import ConfigurationError
-from homeport.domain.merchants.models import CreatedMerchant
+from homeport.domain.merchants.models import ChannelEnvironment, CreatedMerchant
 from homeport.domain.merchants.service import MerchantService
 from homeport.domain.payments.service import PaymentService
 from homeport.domain.prepares.service import PrepareService
@@ -161,9 +161,13 @@ async def check_encryption_key(services: Services) -> None:
         ) from None
 
 
-async def check_kcp_channels(services: Services) -> None:
+async def check_kcp_channels(services: Services) -> bool:
     """Refuse to start when a stage or production KCP channel's key and certificate do not
-    belong together (or cannot be read): better now than at the first payment."""
+    belong together (or cannot be read): better now than at the first payment.
+
+    Returns whether any channel is a production one.
+    """
+    production = False
     for summary in await services.merchants.list():
         for channel in summary.channels:
             if channel.pg_provider == "kcp" and needs_pair_check(channel.environment):
@@ -171,6 +175,8 @@ async def check_kcp_channels(services: Services) -> None:
                     channel_credentials(channel)
                 except ConfigurationError as problem:
                     raise ConfigurationError(f"merchant {summary.merchant.code}: {problem.message}") from None
+            production |= channel.environment is ChannelEnvironment.PRODUCTION
+    return production
 
 
 @dataclass(frozen=True)
@@ -178,13 +184,15 @@ class Startup:
     """What preparing the database did."""
 
     demo: CreatedMerchant | None
+    #: A merchant takes real money here: the embedded sandbox is then not served.
+    has_production_channels: bool = False
 
 
 async def prepare(services: Services, *, create_demo: bool = True) -> Startup:
     """Migrate the schema, check the encryption key and create the demo merchant if empty."""
     await upgrade(services.engine)
     await check_encryption_key(services)
-    await check_kcp_channels(services)
+    production = await check_kcp_channels(services)
     demo = None
     settings = services.settings
     if create_demo and settings.demo_enabled:
@@ -192,13 +200,15 @@ async def prepare(services: Services, *, create_demo: bool = True) -> Startup:
             settings.demo_imp_key,
             settings.demo_imp_secret.reveal() if settings.demo_imp_secret else None,
         )
-    return Startup(demo=demo)
+    return Startup(demo=demo, has_production_channels=production)
 
 
-def create_app(services: Services, *, prepare_on_startup: bool = False) -> FastAPI:
+def create_app(
+    services: Services, *, prepare_on_startup: bool = False, mount_sandbox: bool = True
+) -> FastAPI:
     """The ASGI application: the i'mport API at the root, plus /health and /metrics, and the
     KCP sandbox at /sandbox unless it is turned off."""
-    sandbox = services.sandbox
+    sandbox = services.sandbox if mount_sandbox else None
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

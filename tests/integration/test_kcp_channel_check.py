@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import httpx
 import pytest
 
-from homeport.app import prepare
+from homeport.app import create_app, prepare
 from homeport.domain.errors import ConfigurationError
 from homeport.domain.merchants.models import ChannelEnvironment, NewChannel
 from homeport.services import Services
@@ -63,3 +64,25 @@ async def test_sandbox_channels_are_not_checked(services: Services) -> None:
     await services.merchants.create("Demo", channels=[NewChannel(site_code="T0000")])
 
     await prepare(services, create_demo=False)
+
+
+async def test_a_production_channel_keeps_the_sandbox_off_the_web(services: Services, tmp_path: Path) -> None:
+    """Once a merchant takes real money, homeport serve does not mount the TEST ONLY sandbox."""
+    pair = make_pair(tmp_path / "kcp")
+    live = NewChannel(
+        site_code="AB123",
+        environment=ChannelEnvironment.PRODUCTION,
+        certificate_path=str(pair.certificate),
+        private_key_path=str(pair.key),
+        private_key_password=PASSWORD,
+    )
+    await services.merchants.create("Live shop", channels=[live])
+
+    startup = await prepare(services, create_demo=False)
+    app = create_app(services, mount_sandbox=not startup.has_production_channels)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://homeport.test") as client:
+        answer = await client.get("/sandbox/_sandbox/sites")
+
+    assert startup.has_production_channels
+    assert answer.status_code == 404

@@ -186,6 +186,21 @@ async def test_a_vbank_refund_records_the_refund_account(kcp: Kcp) -> None:
     assert refund == {**REFUND, "mod_sub_type": "MDSC03"}
 
 
+async def test_after_an_under_deposit_only_the_deposited_money_is_refunded(kcp: Kcp) -> None:
+    """12,000 of 20,000 deposited: STPD of 15,000 answers 8730; STHD refunds the 12,000."""
+    paid = await kcp.pay("PAVC", 20000)
+    kcp.deposit(paid["tno"], 12000)
+
+    too_much = await kcp.cancel(
+        paid["tno"], "STPD", mod_sub_type="MDSC03", mod_mny="15000", rem_mny="20000", **REFUND
+    )
+    full = await kcp.cancel(paid["tno"], "STHD", mod_sub_type="MDSC00", **REFUND)
+
+    assert too_much["res_cd"] == "8730"
+    assert full["res_cd"] == "0000"
+    assert [c["mod_mny"] for c in kcp.transaction(paid["tno"])["cancels"]] == [12000]
+
+
 async def test_refunds_are_for_virtual_accounts_only(kcp: Kcp) -> None:
     """STHD on a card payment answers 9105."""
     paid = await kcp.pay("PACA", 1004)

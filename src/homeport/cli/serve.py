@@ -20,6 +20,8 @@ def _announce(settings_host: str, port: int, startup: Startup, services: Service
     if startup.demo is not None:
         print_created(startup.demo, title="demo merchant created")
     typer.echo(f"homeport {services.settings.database_url.split('://')[0]} database ready")
+    if startup.has_production_channels and services.sandbox is not None:
+        typer.echo("a production KCP channel exists: the KCP sandbox is not served at /sandbox")
     typer.echo(f"homeport listening on http://{settings_host}:{port}/")
 
 
@@ -46,7 +48,7 @@ def serve(
         raise typer.Exit(1) from None
     _announce(settings.host, settings.port, startup, services)
     uvicorn.run(
-        create_app(services),
+        create_app(services, mount_sandbox=not startup.has_production_channels),
         host=settings.host,
         port=settings.port,
         access_log=False,  # our middleware logs requests by route template, without queries

@@ -15,10 +15,11 @@ Errors are JSON ``{"error": code, "message": text}`` with a 4xx status, never a 
 
 from __future__ import annotations
 
+import ipaddress
 import json
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import JSONResponse
 
 from homeport.sandbox.config import SandboxConfig
@@ -33,7 +34,19 @@ from homeport.sandbox.notifications import (
     deposit,
 )
 
-router = APIRouter(prefix="/_sandbox", tags=["sandbox control"])
+
+def loopback_only(request: Request) -> None:
+    """The control endpoints reset state and fake deposits: only this machine may call them."""
+    host = request.client.host if request.client else ""
+    try:
+        local = ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        local = host in {"localhost", "testclient"}
+    if not local:
+        raise HTTPException(status_code=403, detail="the sandbox control endpoints answer loopback only")
+
+
+router = APIRouter(prefix="/_sandbox", tags=["sandbox control"], dependencies=[Depends(loopback_only)])
 
 KINDS = ("trade", "auth", "transaction", "batch_key", "vbank", "notification")
 
@@ -79,7 +92,7 @@ async def _json_object(request: Request) -> dict[str, Any] | JSONResponse:
         return {}
     try:
         body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: absurd nesting
         return error(400, "bad_json", "the body must be a JSON object")
     if not isinstance(body, dict):
         return error(400, "bad_json", "the body must be a JSON object")

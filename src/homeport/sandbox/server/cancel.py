@@ -176,10 +176,21 @@ def _refund(call: Call, transaction: dict[str, Any], mod_type: str) -> dict[str,
         call.text("mod_socno")  # checked, never stored
     if deposited(call, transaction) <= 0:
         raise Failure(codes.NOT_DEPOSITED, f"tno {transaction.get('tno')}")
+    # Only money that arrived can go back: after an under-deposit the refundable sum is what
+    # was deposited less what was refunded already, not the order's remaining balance.
+    remaining = int(transaction.get("rem_mny") or 0)
+    refunded = int(transaction.get("amount") or 0) - remaining
+    refundable = min(remaining, deposited(call, transaction) - refunded)
     if mod_type == "STHD":
-        mod_mny = int(transaction.get("rem_mny") or 0)
+        mod_mny = refundable
     else:
         mod_mny = _partial_amounts(call, transaction)
+        if mod_mny > refundable:
+            raise Failure(codes.CANCEL_EXCEEDS, f"mod_mny {mod_mny} exceeds the {refundable} won deposited")
+    if mod_mny <= 0:
+        raise Failure(
+            codes.NOT_DEPOSITED, f"tno {transaction.get('tno')}: nothing deposited is left to refund"
+        )
     call.commit_point()
     return _record_cancel(call, transaction, mod_type=mod_type, mod_mny=mod_mny, extra={"refund": refund})
 

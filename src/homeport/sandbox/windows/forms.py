@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import re
 import urllib.parse
 
@@ -37,11 +38,16 @@ async def read_form(request: Request, default_charset: str) -> dict[str, str]:
         return {key: value for key, value in form.items() if isinstance(value, str)}
     codec = _codec(_charset_of(request, default_charset))
     try:
-        "".encode(codec)
+        # Only text encodings: a charset such as idna or hex must not reach the decoder.
+        if not codecs.lookup(codec)._is_text_encoding or codec.lower() == "idna":
+            codec = _codec(default_charset)
     except LookupError:
         codec = _codec(default_charset)
     body = (await request.body()).decode("latin-1")
-    pairs = urllib.parse.parse_qsl(body, keep_blank_values=True, encoding=codec, errors="replace")
+    try:
+        pairs = urllib.parse.parse_qsl(body, keep_blank_values=True, encoding=codec, errors="replace")
+    except (UnicodeError, ValueError):
+        pairs = urllib.parse.parse_qsl(body, keep_blank_values=True, encoding="utf-8", errors="replace")
     return dict(pairs)
 
 
