@@ -16,8 +16,6 @@ from pathlib import Path
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.responses import PlainTextResponse, Response
-from sqlalchemy import insert, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from homeport import __version__
@@ -44,9 +42,9 @@ from homeport.sandbox.config import SandboxConfig, load_sites
 from homeport.sandbox.notifications import NotificationLoop
 from homeport.services import Services
 from homeport.store import crypto
+from homeport.store import meta as store_meta
 from homeport.store.database import create_engine
 from homeport.store.migrate import upgrade
-from homeport.store.tables import meta
 from homeport.store.unit_of_work import SqlUnitOfWorkFactory
 
 log = structlog.get_logger("homeport")
@@ -142,18 +140,10 @@ def build_services(
 
 async def check_encryption_key(services: Services) -> None:
     """Refuse to run with a key other than the one the database was first used with."""
-    key = "encryption_key_check"
     sealed = services.box.seal(crypto.KEY_CHECK_PLAINTEXT, context=crypto.KEY_CHECK_CONTEXT)
+    stored = await store_meta.setdefault(services.engine, "encryption_key_check", sealed)
     try:
-        async with services.engine.begin() as connection:
-            await connection.execute(insert(meta).values(key=key, value=sealed))
-        return
-    except IntegrityError:
-        pass  # the database already has a check value (maybe written by a process racing us)
-    async with services.engine.connect() as connection:
-        stored = await connection.scalar(select(meta.c.value).where(meta.c.key == key))
-    try:
-        services.box.open(str(stored), context=crypto.KEY_CHECK_CONTEXT)
+        services.box.open(stored, context=crypto.KEY_CHECK_CONTEXT)
     except ConfigurationError:
         raise ConfigurationError(
             "this database was set up with a different encryption key; set "
@@ -247,8 +237,7 @@ def create_app(
 
     @app.get("/health", include_in_schema=False)
     async def health(request: Request) -> EnvelopeResponse:
-        async with services.engine.connect() as connection:
-            await connection.scalar(select(1))
+        await store_meta.ping(services.engine)
         return success({"status": "ok", "version": __version__})
 
     @app.get("/metrics", include_in_schema=False)

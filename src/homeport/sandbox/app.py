@@ -6,13 +6,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import httpx
-from cryptography import x509
 from fastapi import FastAPI
 
 from homeport.sandbox.clock import SandboxClock, WallClock
 from homeport.sandbox.config import SandboxConfig
 from homeport.sandbox.context import Sandbox
-from homeport.sandbox.credentials import ensure_credentials
+from homeport.sandbox.credentials import ensure_credentials, serialize_certificate
 from homeport.sandbox.ledger import Ledger
 from homeport.sandbox.notifications import NotificationLoop
 
@@ -33,10 +32,7 @@ def build_sandbox(
         clock=clock or WallClock(),
         # Notifications go to merchant servers; KCP gives them little time (kcp.md §9).
         http=http or httpx.AsyncClient(timeout=httpx.Timeout(10.0, connect=5.0)),
-        certificates={
-            site: x509.load_pem_x509_certificate(c.certificate_pem().encode())
-            for site, c in credentials.items()
-        },
+        cert_infos={site: serialize_certificate(c.certificate_pem()) for site, c in credentials.items()},
     )
 
 

@@ -7,7 +7,6 @@ import string
 from dataclasses import dataclass, field
 
 import httpx
-from cryptography import x509
 from fastapi import Request
 
 from homeport.sandbox.clock import SandboxClock
@@ -29,7 +28,8 @@ class Sandbox:
     credentials: dict[str, SiteCredentials]
     clock: SandboxClock
     http: httpx.AsyncClient
-    certificates: dict[str, x509.Certificate] = field(default_factory=dict)
+    #: Each site's ``kcp_cert_info`` (its certificate without CR/LF), read once at start.
+    cert_infos: dict[str, str] = field(default_factory=dict)
 
     def site(self, site_cd: str) -> SiteConfig | None:
         """A configured site."""

@@ -22,7 +22,6 @@ from homeport.sandbox.config import SiteConfig
 from homeport.sandbox.context import Sandbox, sandbox_of
 from homeport.sandbox.credentials import (
     certificate_from_cert_info,
-    serialize_certificate,
     signature_valid,
 )
 
@@ -126,7 +125,7 @@ class Call:
             raise Failure(codes.UNKNOWN_SITE, f"site_cd {site_cd}")
         cert_info = self.text("kcp_cert_info")
         credentials = self.sandbox.credentials.get(site_cd)
-        expected = serialize_certificate(credentials.certificate_pem()) if credentials else None
+        expected = self.sandbox.cert_infos.get(site_cd) if credentials else None
         if cert_info != expected:
             if "\r" in cert_info or "\n" in cert_info:
                 hint = "kcp_cert_info must be the PEM with every CR and LF removed"
