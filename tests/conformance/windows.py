@@ -105,9 +105,7 @@ class SandboxMobileWindow:
                 f"the {order.pay_method} window answered res_cd={fields.get('res_cd')!r} "
                 f"res_msg={fields.get('res_msg')!r}"
             )
-        return WindowResult(
-            enc_data=fields["enc_data"], enc_info=fields["enc_info"], tran_cd=fields["tran_cd"]
-        )
+        return WindowResult(fields=fields)
 
     async def _site_of_trade(self, approval_key: str) -> str:
         """The site the connector registered the trade for (the merchant page knows its own)."""

@@ -18,6 +18,7 @@ which is i'mport's ``pay_method`` (``card``, ``trans``, ``vbank``, ``phone``, ``
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Protocol
@@ -72,11 +73,17 @@ class TradeRegistration:
 
 @dataclass(frozen=True)
 class WindowResult:
-    """What a PG window handed back to homeport's return URL after the buyer authenticated."""
+    """Everything a PG window posted back to homeport's return URL, passed on unread.
 
-    enc_data: str
-    enc_info: str
-    tran_cd: str
+    Only the connector knows the PG's field names (for KCP: ``res_cd``, ``enc_data``,
+    ``enc_info``, ``tran_cd``), so checkout code hands the whole form over and stays
+    PG-neutral. A window that reports a failure (the buyer closed it) approves to Declined.
+    """
+
+    fields: Mapping[str, str]
+
+    def __repr__(self) -> str:
+        return f"WindowResult(<{len(self.fields)} fields>)"
 
 
 @dataclass(frozen=True)

@@ -59,7 +59,10 @@ async def test_approve_sends_the_stored_amount_and_reads_the_card(
     stub.replies[APPROVAL] = Reply.json(golden("approval_card.json"))
 
     result = await connector.approve(
-        WindowResult("ENC", "INFO", "00100000"), order_id="ORD-1", amount=1004, pay_method="card"
+        WindowResult(fields={"res_cd": "0000", "enc_data": "ENC", "enc_info": "INFO", "tran_cd": "00100000"}),
+        order_id="ORD-1",
+        amount=1004,
+        pay_method="card",
     )
 
     assert isinstance(result, Approved)
@@ -81,7 +84,10 @@ async def test_a_declined_approval_is_a_value(connector: KcpConnector, stub: Stu
     stub.replies[APPROVAL] = Reply.json({"res_cd": "8059", "res_msg": "형식오류 : 결제금액 불일치"})
 
     result = await connector.approve(
-        WindowResult("E", "I", "00100000"), order_id="O", amount=1, pay_method="card"
+        WindowResult(fields={"res_cd": "0000", "enc_data": "E", "enc_info": "I", "tran_cd": "00100000"}),
+        order_id="O",
+        amount=1,
+        pay_method="card",
     )
 
     assert isinstance(result, Declined)
@@ -93,16 +99,39 @@ async def test_an_approval_without_tno_is_outcome_unknown(connector: KcpConnecto
     stub.replies[APPROVAL] = Reply.json({"res_cd": "0000", "res_msg": "정상처리"})
 
     with pytest.raises(PgOutcomeUnknown):
-        await connector.approve(WindowResult("E", "I", "00100000"), order_id="O", amount=1, pay_method="card")
+        await connector.approve(
+            WindowResult(fields={"res_cd": "0000", "enc_data": "E", "enc_info": "I", "tran_cd": "00100000"}),
+            order_id="O",
+            amount=1,
+            pay_method="card",
+        )
 
 
 async def test_a_window_result_of_the_wrong_kind_is_not_sent(connector: KcpConnector, stub: StubKcp) -> None:
     result = await connector.approve(
-        WindowResult("E", "I", "00300001"), order_id="O", amount=1, pay_method="card"
+        WindowResult(fields={"res_cd": "0000", "enc_data": "E", "enc_info": "I", "tran_cd": "00300001"}),
+        order_id="O",
+        amount=1,
+        pay_method="card",
     )
 
     assert isinstance(result, Declined)
     assert result.reason == "invalid_window_result"
+    assert stub.requests == []
+
+
+async def test_a_window_the_buyer_closed_is_a_decline_and_never_sent(
+    connector: KcpConnector, stub: StubKcp
+) -> None:
+    """res_cd 3001 on the return: Declined user_cancelled, nothing sent to KCP."""
+    closed = WindowResult(
+        fields={"res_cd": "3001", "res_msg": "사용자가 결제를 취소하였습니다.", "enc_data": ""}
+    )
+
+    result = await connector.approve(closed, order_id="O", amount=1, pay_method="card")
+
+    assert isinstance(result, Declined)
+    assert (result.reason, result.pg_code) == ("user_cancelled", "3001")
     assert stub.requests == []
 
 
@@ -112,7 +141,9 @@ async def test_a_billing_key_window_on_a_channel_without_a_group_is_refused_befo
     """A batch key bound to no group could never be charged: refuse instead of storing one."""
     no_group = KcpConnector(credentials, site_cd="T0000", base_url=stub.base_url, http=http)
 
-    result = await no_group.issue_billing_key(WindowResult("E", "I", "00300001"))
+    result = await no_group.issue_billing_key(
+        WindowResult(fields={"res_cd": "0000", "enc_data": "E", "enc_info": "I", "tran_cd": "00300001"})
+    )
 
     assert isinstance(result, Declined)
     assert result.reason == "billing_group_missing"
@@ -136,7 +167,9 @@ async def test_register_trade(connector: KcpConnector, stub: StubKcp) -> None:
 async def test_a_billing_key_from_a_window(connector: KcpConnector, stub: StubKcp) -> None:
     stub.replies[APPROVAL] = Reply.json(golden("batch_key_issue.json"))
 
-    result = await connector.issue_billing_key(WindowResult("E", "I", "00300001"))
+    result = await connector.issue_billing_key(
+        WindowResult(fields={"res_cd": "0000", "enc_data": "E", "enc_info": "I", "tran_cd": "00300001"})
+    )
 
     assert isinstance(result, BillingKeyIssued)
     assert result.billing_key == "2304051168518034"

@@ -142,12 +142,13 @@ class KcpConnector:
         pay_type = methods.pay_type_of(pay_method)
         if pay_type is None:
             return codes.local_decline("unsupported_pay_method", pay_method)
-        if result.tran_cd and result.tran_cd != wire.TRAN_PAYMENT:
-            return codes.local_decline("invalid_window_result", f"tran_cd {result.tran_cd}")
+        window = _window_return(result, wire.TRAN_PAYMENT)
+        if isinstance(window, Declined):
+            return window
         body = wire.approval_request(
             self._site,
-            enc_data=result.enc_data,
-            enc_info=result.enc_info,
+            enc_data=window.enc_data,
+            enc_info=window.enc_info,
             amount=amount,
             order_id=order_id,
             pay_type=pay_type,
@@ -159,12 +160,13 @@ class KcpConnector:
 
     async def issue_billing_key(self, result: WindowResult) -> BillingKeyIssued | Declined:
         """Turn a billing-key window's result into a batch key (``tran_cd`` 00300001, §6.3)."""
-        if result.tran_cd and result.tran_cd != wire.TRAN_BATCH_KEY:
-            return codes.local_decline("invalid_window_result", f"tran_cd {result.tran_cd}")
+        window = _window_return(result, wire.TRAN_BATCH_KEY)
+        if isinstance(window, Declined):
+            return window
         if not self._group_id:
             # A key bound to no group could never be charged (KCP 5209); say so now.
             return codes.local_decline("billing_group_missing")
-        body = wire.batch_key_request(self._site, enc_data=result.enc_data, enc_info=result.enc_info)
+        body = wire.batch_key_request(self._site, enc_data=window.enc_data, enc_info=window.enc_info)
         answer = await self._client.post(wire.PAYMENT_PATH, body, moves_money=True)
         return self._billing_key(answer, self._group_id)
 
@@ -347,6 +349,22 @@ class KcpConnector:
         if not batch_key:
             raise PgOutcomeUnknown("KCP answered the batch-key issuance without a batch_key")
         return BillingKeyIssued(billing_key=batch_key, group_id=group_id, card=methods.card_details(answer))
+
+
+def _window_return(result: WindowResult, tran_cd: str) -> wire.WindowReturn | Declined:
+    """The window's tokens, or the Declined it reported (3001: the buyer closed it).
+
+    A window that failed is not sent to KCP; nor is one of the wrong kind (a billing-key
+    window's tokens to a payment approval) or one without its tokens.
+    """
+    window = wire.read_window_return(result.fields)
+    if window.result.code and not window.result.ok:
+        return codes.declined(window.result.code, window.result.message, window.result.message_en)
+    if window.tran_cd and window.tran_cd != tran_cd:
+        return codes.local_decline("invalid_window_result", f"tran_cd {window.tran_cd}")
+    if not window.enc_data or not window.enc_info:
+        return codes.local_decline("invalid_window_result", "no enc_data/enc_info")
+    return window
 
 
 def _refusal(answer: dict[str, Any]) -> Declined | None:

@@ -379,6 +379,26 @@ def read_result(body: Mapping[str, Any]) -> Result:
 
 
 @dataclass(frozen=True)
+class WindowReturn:
+    """What a window posted to the return URL (kcp.md §10.1-10.2)."""
+
+    result: Result
+    enc_data: str
+    enc_info: str
+    tran_cd: str
+
+
+def read_window_return(fields: Mapping[str, Any]) -> WindowReturn:
+    """``res_cd``/``res_msg``, ``enc_data``, ``enc_info`` and ``tran_cd`` of a window's return."""
+    return WindowReturn(
+        result=read_result(fields),
+        enc_data=text(fields, "enc_data"),
+        enc_info=text(fields, "enc_info"),
+        tran_cd=text(fields, "tran_cd"),
+    )
+
+
+@dataclass(frozen=True)
 class Registration:
     """A trade registration's answer."""
 
