@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 import string
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import httpx
@@ -17,6 +18,14 @@ from homeport.sandbox.ledger import Ledger
 
 def _digits(count: int) -> str:
     return "".join(secrets.choice(string.digits) for _ in range(count))
+
+
+def unique(make: Callable[[], str], taken: Callable[[str], bool]) -> str:
+    """``make()`` until it gives a value that is not ``taken``."""
+    while True:
+        value = make()
+        if not taken(value):
+            return value
 
 
 @dataclass
@@ -44,11 +53,9 @@ class Sandbox:
         """Random digits (approval numbers, batch keys, accounts)."""
         return _digits(count)
 
-    @staticmethod
-    def new_token(length: int = 44) -> str:
-        """Opaque base64-like text, like KCP's approvalKey and enc_data."""
-        alphabet = string.ascii_letters + string.digits + "+/"
-        return "".join(secrets.choice(alphabet) for _ in range(length))
+    def new_key(self, kind: str, make: Callable[[], str]) -> str:
+        """A key no ``kind`` record has yet (hold it by storing it in the same ledger transaction)."""
+        return unique(make, lambda key: self.ledger.get(kind, key) is not None)
 
 
 def sandbox_of(request: Request) -> Sandbox:

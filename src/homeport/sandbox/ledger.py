@@ -17,13 +17,15 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+#: ``id`` (an alias of SQLite's rowid, so stable) orders records oldest first: SQLite numbers a
+#: new row after the highest id through the index, where a ``MAX(seq)`` column scanned the table.
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS records (
+    id INTEGER PRIMARY KEY,
     kind TEXT NOT NULL,
     key TEXT NOT NULL,
     data TEXT NOT NULL,
-    seq INTEGER NOT NULL,
-    PRIMARY KEY (kind, key)
+    UNIQUE (kind, key)
 );
 """
 
@@ -42,9 +44,24 @@ class Ledger:
             str(path) if path else ":memory:", check_same_thread=False, isolation_level=None
         )
         self._db.execute("PRAGMA journal_mode=WAL" if path else "PRAGMA journal_mode=MEMORY")
-        self._db.executescript(_SCHEMA)
+        self._create_table()
         self._lock = threading.RLock()
         self._depth = 0
+
+    def _create_table(self) -> None:
+        """Create the table; a file from before ``id`` (with ``seq``) moves over in ``seq`` order."""
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(records)")}
+        if "seq" not in columns:
+            self._db.execute(_SCHEMA)
+            return
+        self._db.execute("BEGIN IMMEDIATE")
+        self._db.execute("ALTER TABLE records RENAME TO records_seq")
+        self._db.execute(_SCHEMA)
+        self._db.execute(
+            "INSERT INTO records (kind, key, data) SELECT kind, key, data FROM records_seq ORDER BY seq"
+        )
+        self._db.execute("DROP TABLE records_seq")
+        self._db.execute("COMMIT")
 
     @contextmanager
     def transaction(self) -> Iterator[Ledger]:
@@ -68,11 +85,10 @@ class Ledger:
     def put(self, kind: str, key: str, data: dict[str, Any]) -> None:
         """Store a new record; DuplicateRecord if the key is taken."""
         with self.transaction():
-            seq = self._db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM records").fetchone()[0]
             try:
                 self._db.execute(
-                    "INSERT INTO records (kind, key, data, seq) VALUES (?, ?, ?, ?)",
-                    (kind, key, json.dumps(data, ensure_ascii=False), seq),
+                    "INSERT INTO records (kind, key, data) VALUES (?, ?, ?)",
+                    (kind, key, json.dumps(data, ensure_ascii=False)),
                 )
             except sqlite3.IntegrityError:
                 raise DuplicateRecord(f"{kind} {key}") from None
@@ -98,9 +114,7 @@ class Ledger:
     def all(self, kind: str) -> list[dict[str, Any]]:
         """Every record of a kind, oldest first."""
         with self._lock:
-            rows = self._db.execute(
-                "SELECT data FROM records WHERE kind = ? ORDER BY seq", (kind,)
-            ).fetchall()
+            rows = self._db.execute("SELECT data FROM records WHERE kind = ? ORDER BY id", (kind,)).fetchall()
         return [json.loads(r[0]) for r in rows]
 
     def find(self, kind: str, **match: Any) -> list[dict[str, Any]]:

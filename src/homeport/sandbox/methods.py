@@ -20,6 +20,9 @@ from homeport.sandbox.context import Sandbox
 PACA, PABK, PAVC, PAMC, PAPT, PATK = "PACA", "PABK", "PAVC", "PAMC", "PAPT", "PATK"
 PAY_TYPES = (PACA, PABK, PAVC, PAMC, PAPT, PATK)
 
+#: Installments only from this amount up (kcp.md §10.1): windows offer them, the hub checks ``quota``.
+INSTALLMENT_MINIMUM = 50_000
+
 #: The merchant business number the sandbox reports (10 digits; not a real company's).
 SANDBOX_TAXNO = "1234567890"
 
@@ -262,10 +265,7 @@ def transfer_fields(selection: dict[str, Any], *, amount: int, app_time: str) ->
 
 def new_account(sandbox: Sandbox) -> str:
     """A fresh stage-style virtual account: ``T`` + 13 digits (kcp.md §9.5)."""
-    while True:
-        account = "T" + sandbox.new_digits(13)
-        if sandbox.ledger.get("vbank", account) is None:
-            return account
+    return sandbox.new_key("vbank", lambda: "T" + sandbox.new_digits(13))
 
 
 def default_va_date(sandbox: Sandbox) -> str:

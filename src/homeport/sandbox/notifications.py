@@ -35,9 +35,9 @@ from urllib.parse import urlencode
 
 import httpx
 
+from homeport.sandbox import charsets
 from homeport.sandbox.clock import kcp_time, parse_kcp_time
 from homeport.sandbox.context import Sandbox
-from homeport.sandbox.ledger import DuplicateRecord
 from homeport.sandbox.records import Notification
 
 log = logging.getLogger("homeport.sandbox.notifications")
@@ -218,8 +218,8 @@ def _store_notification(sandbox: Sandbox, fields: dict[str, str], now: dt.dateti
         note = f"site {site.site_cd} has no notify_url; the notification is stored, not sent"
     else:
         note = ""
-    while True:
-        noti_id = _new_noti_id(sandbox)
+    with sandbox.ledger.transaction():  # the fresh noti_id stays free until it is stored
+        noti_id = sandbox.new_key("notification", lambda: _new_noti_id(sandbox))
         notification: Notification = {
             "noti_id": noti_id,
             "tx_cd": fields["tx_cd"],
@@ -236,11 +236,8 @@ def _store_notification(sandbox: Sandbox, fields: dict[str, str], now: dt.dateti
             "next_attempt_at": (now + _interval(sandbox)).isoformat() if url else "",
             "note": note,
         }
-        try:
-            sandbox.ledger.put("notification", noti_id, dict(notification))
-        except DuplicateRecord:
-            continue
-        return notification
+        sandbox.ledger.put("notification", noti_id, dict(notification))
+    return notification
 
 
 def record_deposit(
@@ -279,7 +276,7 @@ def record_deposit(
             paid = total > 0 and total >= int(record.get("amount") or 0)
             record["status"] = "deposited" if paid else "waiting"
         ledger.update("vbank", account, record)
-        if transaction is not None:
+        if transaction is not None:  # a copy for whoever reads the transaction alone
             transaction["deposited"] = total
             ledger.update("transaction", tno, transaction)
         fields = _tx00_fields(
@@ -361,13 +358,8 @@ def reply_result(body: str) -> str | None:
 
 
 def encode_fields(fields: dict[str, str], charset: str) -> bytes:
-    """The form body in the site's charset.
-
-    KCP's EUC-KR is in practice CP949 (its superset, same bytes for every EUC-KR character),
-    so names with hangul outside EUC-KR's 2,350 syllables still arrive intact.
-    """
-    codec = "cp949" if charset.lower().replace("_", "-") in {"euc-kr", "euckr", "cp949"} else charset
-    return urlencode(fields, encoding=codec, errors="replace").encode("ascii")
+    """The form body in the site's charset (EUC-KR as CP949, see :mod:`~homeport.sandbox.charsets`)."""
+    return urlencode(fields, encoding=charsets.codec(charset), errors="replace").encode("ascii")
 
 
 def _claim(sandbox: Sandbox, noti_id: str, *, due_only: bool) -> Notification | None:

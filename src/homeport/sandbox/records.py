@@ -65,7 +65,7 @@ class Transaction(TypedDict, total=False):
     escw_yn: str
     batch_key: str
     vbank_account: str  # for PAVC: the issued account
-    deposited: int  # for PAVC: sum deposited so far
+    deposited: int  # for PAVC: a copy of the vbank record's ``deposited``, which is what the sandbox reads
 
 
 class BatchKey(TypedDict, total=False):

@@ -59,13 +59,6 @@ def test_reasons_of_the_brief() -> None:
     assert codes.declined("3001").reason == "user_cancelled"
 
 
-def test_success_codes() -> None:
-    assert codes.is_success("0000")
-    assert codes.is_success("V000")
-    assert not codes.is_success("8059")
-    assert not codes.is_success("")
-
-
 def test_unknown_codes_pass_through_with_kcps_message() -> None:
     declined = codes.declined("7777", "알 수 없는 오류", "unknown error")
 

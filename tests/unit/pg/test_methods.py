@@ -82,14 +82,12 @@ def test_billing_window_fields() -> None:
     assert methods.window_fields("billing", mobile=False)["pay_method"] == "AUTH:CARD"
 
 
-def test_tax_and_escrow_fields() -> None:
+def test_tax_fields() -> None:
     assert methods.tax_fields(1100) == {"tax_flag": "TG01"}
     assert methods.tax_fields(1100, 1100) == {"tax_flag": "TG02"}
     mixed = methods.tax_fields(2100, 1000)
     assert mixed["tax_flag"] == "TG03"
     assert sum(int(mixed[k]) for k in ("comm_tax_mny", "comm_vat_mny", "comm_free_mny")) == 2100
-    assert methods.tax_kind("TG03") == "mixed"
-    assert methods.escrow_fields(True) == {"escw_used": "Y"}
 
 
 def test_card_companies_map_to_imports_codes() -> None:

@@ -236,6 +236,11 @@ def test_results_read_res_cd_or_registrations_code() -> None:
     assert wire.read_result({"Code": "0000", "Message": "정상처리"}).ok
     assert wire.read_result({"res_cd": "V000"}).ok
     assert not wire.read_result({}).ok
+    assert not wire.read_result({"res_cd": "8059"}).ok
+
+
+def test_escrow_fields() -> None:
+    assert wire.escrow_fields(True) == {"escw_used": "Y"}
 
 
 def test_values_are_read_as_text_whatever_their_json_type() -> None:

@@ -153,11 +153,6 @@ _LOCAL: dict[str, tuple[str, str, str]] = {
 }
 
 
-def is_success(res_cd: str) -> bool:
-    """Whether KCP said yes (``0000``, or ``V000`` for virtual accounts)."""
-    return res_cd in ("0000", "V000")
-
-
 def declined(res_cd: str, res_msg: str = "", res_en_msg: str = "") -> Declined:
     """The :class:`Declined` for a non-success answer; unknown codes pass through."""
     row = CODES.get(res_cd)

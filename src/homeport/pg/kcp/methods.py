@@ -3,7 +3,7 @@
 - pay methods (i'mport's ``pay_method``) ↔ KCP's trade-registration ``pay_method``, the mobile
   window's ``ActionResult`` and ``van_code``, the PC window's 12-digit ``pay_method`` and the
   approval/inquiry ``pay_type`` (kcp.md §10.2, §11.3);
-- currency ``410`` (§11.4), tax flags ``TG01``/``TG02``/``TG03`` (§11.3), escrow (§8);
+- tax flags ``TG01``/``TG02``/``TG03`` (§11.3; currency ``410`` and escrow are in ``wire``);
 - card companies: KCP ``card_cd``/``acqu_cd`` (§11.5) → i'mport's card codes (``361`` BC...);
 - banks: KCP ``BKxx`` / 2-digit codes (§11.6) ↔ i'mport's 3-digit bank codes;
 - KCP approval answers → :class:`homeport.pg.base.Approved` (card, transfer, virtual account,
@@ -22,12 +22,11 @@ from typing import Any
 from homeport.domain.money import Won
 from homeport.domain.payments.models import BankDetails, CardDetails, VirtualAccount
 from homeport.pg.base import Approved
-from homeport.pg.kcp.wire import digits_or_none, text
+from homeport.pg.kcp.wire import CURRENCY_KRW, digits_or_none, text
 
 #: KCP's times are Korea Standard Time (UTC+9, no daylight saving).
 KST = dt.timezone(dt.timedelta(hours=9), "KST")
 
-CURRENCY_KRW = "410"
 TAX_TAXABLE, TAX_FREE, TAX_MIXED = "TG01", "TG02", "TG03"
 
 PACA, PABK, PAVC, PAMC, PAPT, PATK = "PACA", "PABK", "PAVC", "PAMC", "PAPT", "PATK"
@@ -109,6 +108,7 @@ def pay_type_of(pay_method: str) -> str | None:
     return found.pay_type if found else None
 
 
+# Not called yet: the KCP checkout (PC and mobile window forms) builds its forms with it.
 def window_fields(pay_method: str, *, mobile: bool) -> dict[str, str]:
     """The payment-method fields of a KCP window form for ``pay_method`` (or ``billing``)."""
     found = BILLING if pay_method == "billing" else METHODS.get(pay_method)
@@ -129,11 +129,7 @@ def window_fields(pay_method: str, *, mobile: bool) -> dict[str, str]:
     return fields
 
 
-def escrow_fields(escrow: bool) -> dict[str, str]:
-    """The escrow switch of registration and window forms (kcp.md §8)."""
-    return {"escw_used": "Y" if escrow else "N"}
-
-
+# Not called yet: the KCP checkout puts these in its window forms (tax-free / mixed orders).
 def tax_fields(amount: Won, tax_free: Won = 0, vat: Won | None = None) -> dict[str, str]:
     """Tax fields of a window order: ``tax_flag`` and, for mixed taxation, the three parts.
 
@@ -153,11 +149,6 @@ def tax_fields(amount: Won, tax_free: Won = 0, vat: Won | None = None) -> dict[s
         "comm_vat_mny": str(vat_part),
         "comm_free_mny": str(tax_free),
     }
-
-
-def tax_kind(res_tax_flag: str) -> str:
-    """``taxable``, ``tax_free``, ``mixed`` or ``unknown`` for an answer's ``res_tax_flag``."""
-    return {TAX_TAXABLE: "taxable", TAX_FREE: "tax_free", TAX_MIXED: "mixed"}.get(res_tax_flag, "unknown")
 
 
 # --- card companies -------------------------------------------------------------------------
@@ -228,8 +219,6 @@ BANKS: dict[str, tuple[str, str]] = {
     "90": ("090", "카카오뱅크"),
 }
 _IMP_TO_KCP: dict[str, str] = {imp: kcp for kcp, (imp, _name) in BANKS.items() if kcp != "26"}
-#: Banks issuing virtual accounts (kcp.md §11.6); 신한 is ``26`` there.
-VBANK_BANKS = ("03", "04", "20", "07", "11", "32", "23", "26", "81", "34", "71", "31", "39")
 
 
 def kcp_bank_digits(code: str) -> str:
@@ -286,6 +275,7 @@ def kcp_time_to_unix(value: str, *, end_of_day: bool = False) -> int | None:
     return int(moment.timestamp())
 
 
+# Not called yet: the KCP checkout writes a vbank deadline (``ipgm_date``) in KST with it.
 def unix_to_kcp_time(seconds: int) -> str:
     """UNIX seconds as KCP's ``YYYYMMDDHHMMSS`` in KST."""
     return dt.datetime.fromtimestamp(seconds, tz=KST).strftime("%Y%m%d%H%M%S")

@@ -127,6 +127,11 @@ def card_digits(number: str) -> str:
 # --- requests -------------------------------------------------------------------------------
 
 
+def escrow_fields(escrow: bool) -> dict[str, str]:
+    """The escrow switch of registration and window forms (kcp.md §8)."""
+    return {"escw_used": "Y" if escrow else "N"}
+
+
 def register_request(
     site: Site,
     *,
@@ -146,7 +151,7 @@ def register_request(
         "good_name": name,
         "pay_method": pay_method,
         "Ret_URL": return_url,
-        "escw_used": "Y" if escrow else "N",
+        **escrow_fields(escrow),
         "user_agent": user_agent,
     }
 

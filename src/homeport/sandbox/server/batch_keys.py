@@ -8,7 +8,6 @@ from homeport.sandbox import codes, methods, scenarios
 from homeport.sandbox.methods import Card
 from homeport.sandbox.records import BatchKey
 from homeport.sandbox.server.requests import Call, Failure, ok
-from homeport.sandbox.server.transactions import unique
 
 #: Declines that make a card unusable for a billing key (refused at issuance, see
 #: :mod:`homeport.sandbox.server`).
@@ -45,7 +44,7 @@ def live_batch_key(call: Call, batch_key: str, group_id: str) -> dict[str, Any]:
 def issue_batch_key(call: Call, card: Card, *, group_id: str, scenario: scenarios.Scenario) -> dict[str, str]:
     """Store a new billing key for ``card`` and answer like kcp.md §6.3 (no tno)."""
     sandbox = call.sandbox
-    batch_key = unique(sandbox, "batch_key", lambda: sandbox.new_digits(16))
+    batch_key = sandbox.new_key("batch_key", lambda: sandbox.new_digits(16))
     key: BatchKey = {
         "batch_key": batch_key,
         "site_cd": call.site_cd,

@@ -13,6 +13,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 
 from homeport.sandbox import codes, methods
+from homeport.sandbox.context import unique
 from homeport.sandbox.methods import PABK, PACA, PAVC
 from homeport.sandbox.server.requests import Call, Failure, ok, serve
 from homeport.sandbox.server.transactions import deposited, find_transaction
@@ -52,10 +53,9 @@ def _cancel(call: Call) -> dict[str, str]:
 def _new_seq(call: Call, transaction: dict[str, Any]) -> str:
     """A partial-cancel sequence number: numeric, unique (kcp.md §12; legacy 14 digits)."""
     taken = {c.get("mod_pcan_seq_no") for c in transaction.get("cancels") or []}
-    while True:
-        seq = call.sandbox.clock.now().strftime("%y%m%d") + call.sandbox.new_digits(8)
-        if seq not in taken:
-            return seq
+    return unique(
+        lambda: call.sandbox.clock.now().strftime("%y%m%d") + call.sandbox.new_digits(8), taken.__contains__
+    )
 
 
 def _record_cancel(

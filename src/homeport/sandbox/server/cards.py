@@ -5,9 +5,6 @@ from __future__ import annotations
 from homeport.sandbox import codes, methods
 from homeport.sandbox.server.requests import Call, Failure
 
-#: Installments only from 50,000 won (kcp.md §10.1).
-MIN_INSTALLMENT_AMOUNT = 50_000
-
 
 def card_order(call: Call) -> tuple[int, str, str]:
     """A card payment's ``amount``, ``ordr_idxx`` and ``quota`` (``good_name`` required)."""
@@ -30,8 +27,10 @@ def _quota(call: Call, amount: int) -> str:
     if not (quota.isascii() and quota.isdigit() and len(quota) <= 2):
         raise Failure(codes.BAD_FIELD, f"quota={quota!r} is not 00 (lump sum) or a number of months")
     quota = quota.zfill(2)
-    if quota != "00" and amount < MIN_INSTALLMENT_AMOUNT:
-        raise Failure(codes.BAD_FIELD, f"installments (quota) need at least {MIN_INSTALLMENT_AMOUNT} won")
+    if quota != "00" and amount < methods.INSTALLMENT_MINIMUM:
+        raise Failure(
+            codes.BAD_FIELD, f"installments (quota) need at least {methods.INSTALLMENT_MINIMUM} won"
+        )
     return quota
 
 

@@ -11,7 +11,6 @@ from fastapi import APIRouter, Request, Response
 from homeport.sandbox import codes, methods
 from homeport.sandbox.records import Trade
 from homeport.sandbox.server.requests import Call, Failure, serve
-from homeport.sandbox.server.transactions import unique
 
 router = APIRouter()
 
@@ -51,7 +50,7 @@ def _register(call: Call, base: str) -> dict[str, str]:
         raise Failure(codes.BAD_FIELD, "escw_used must be Y or N")
     call.commit_point()
     sandbox = call.sandbox
-    approval_key = unique(sandbox, "trade", lambda: base64.b64encode(secrets.token_bytes(32)).decode())
+    approval_key = sandbox.new_key("trade", lambda: base64.b64encode(secrets.token_bytes(32)).decode())
     trace_no = call.site_cd + "".join(secrets.choice(_ALNUM_UPPER) for _ in range(11))
     trade: Trade = {
         "approvalKey": approval_key,

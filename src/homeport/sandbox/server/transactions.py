@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from homeport.sandbox import codes
@@ -15,17 +14,9 @@ from homeport.sandbox.server.requests import Call, Failure, ok
 _RESULT_FIELDS = frozenset({"res_cd", "res_msg", "res_en_msg"})
 
 
-def unique(sandbox: Sandbox, kind: str, make: Callable[[], str]) -> str:
-    """A new key of ``kind``: ``make()`` until the ledger does not know it."""
-    while True:
-        key = make()
-        if sandbox.ledger.get(kind, key) is None:
-            return key
-
-
 def new_tno(sandbox: Sandbox) -> str:
     """A new transaction number."""
-    return unique(sandbox, "transaction", sandbox.new_tno)
+    return sandbox.new_key("transaction", sandbox.new_tno)
 
 
 def find_transaction(call: Call, tno: str) -> dict[str, Any]:
@@ -37,9 +28,9 @@ def find_transaction(call: Call, tno: str) -> dict[str, Any]:
 
 
 def deposited(call: Call, transaction: dict[str, Any]) -> int:
-    """What was deposited into the transaction's virtual account, if any."""
+    """What was deposited into the transaction's virtual account (its vbank record's sum), if any."""
     account = call.sandbox.ledger.get("vbank", str(transaction.get("vbank_account") or "")) or {}
-    return max(int(transaction.get("deposited") or 0), int(account.get("deposited") or 0))
+    return int(account.get("deposited") or 0)
 
 
 def record_approval(

@@ -8,7 +8,7 @@ import urllib.parse
 
 from fastapi import Request
 
-from homeport.sandbox import codes
+from homeport.sandbox import charsets, codes
 from homeport.sandbox.context import Sandbox
 from homeport.sandbox.windows.session import Session, WindowError
 
@@ -22,11 +22,6 @@ def _charset_of(request: Request, default: str) -> str:
     return default
 
 
-def _codec(charset: str) -> str:
-    # Browsers' "EUC-KR" is Windows-949 (WHATWG), a superset of Python's euc-kr.
-    return "cp949" if charset.replace("_", "-").lower() in {"euc-kr", "ks-c-5601-1987", "cp949"} else charset
-
-
 async def read_form(request: Request, default_charset: str) -> dict[str, str]:
     """The posted form, decoded with the request's charset or ``default_charset``.
 
@@ -36,13 +31,13 @@ async def read_form(request: Request, default_charset: str) -> dict[str, str]:
     if request.headers.get("content-type", "").lower().startswith("multipart/form-data"):
         form = await request.form()
         return {key: value for key, value in form.items() if isinstance(value, str)}
-    codec = _codec(_charset_of(request, default_charset))
+    codec = charsets.codec(_charset_of(request, default_charset))
     try:
         # Only text encodings: a charset such as idna or hex must not reach the decoder.
         if not codecs.lookup(codec)._is_text_encoding or codec.lower() == "idna":
-            codec = _codec(default_charset)
+            codec = charsets.codec(default_charset)
     except LookupError:
-        codec = _codec(default_charset)
+        codec = charsets.codec(default_charset)
     body = (await request.body()).decode("latin-1")
     try:
         pairs = urllib.parse.parse_qsl(body, keep_blank_values=True, encoding=codec, errors="replace")

@@ -14,8 +14,6 @@ from homeport.sandbox.clock import KST, kcp_time, parse_kcp_time
 from homeport.sandbox.windows.forms import flag, is_number
 from homeport.sandbox.windows.session import METHOD_NOT_OFFERED, TRADE_MISMATCH, Session, WindowError
 
-#: Installments are offered from this amount up (kcp.md §10.1).
-INSTALLMENT_MINIMUM = 50_000
 DEFAULT_QUOTA_MAX = 12
 VBANK_DEFAULT_DAYS = 7
 
@@ -183,7 +181,7 @@ def card_companies(session: Session) -> list[Choice]:
 
 def quotas(session: Session, amount: int) -> list[Choice]:
     """Installment options; empty means lump sum only (below 50,000 won or ``quotaopt=0``)."""
-    if amount < INSTALLMENT_MINIMUM:
+    if amount < methods.INSTALLMENT_MINIMUM:
         return []
     fixed = session.get("fix_inst")
     if is_number(fixed) and 2 <= int(fixed) <= 12:

@@ -16,9 +16,9 @@ from fastapi.templating import Jinja2Templates
 
 from homeport.sandbox import codes
 from homeport.sandbox.context import sandbox_of
+from homeport.sandbox.methods import INSTALLMENT_MINIMUM
 from homeport.sandbox.windows.choice import Authorized
 from homeport.sandbox.windows.forms import flag, http_url
-from homeport.sandbox.windows.options import INSTALLMENT_MINIMUM
 from homeport.sandbox.windows.session import Session, WindowError
 from homeport.sandbox.windows.view import View, build_view
 
