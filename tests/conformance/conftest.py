@@ -152,6 +152,8 @@ def sandbox_target(sandbox_server: RunningSandbox, buyer_browser: httpx.AsyncCli
 
     return ConformanceTarget(
         name="KCP sandbox",
+        # KCP's window return fields (kcp.md §10): the tokens are never sent, nothing listens.
+        sample_window_return={"res_cd": "0000", "tran_cd": "00100000", "enc_data": "x__", "enc_info": "y__"},
         window=SandboxMobileWindow(buyer_browser),
         window_methods=WINDOW_METHODS,
         billing_group_id=BILLING_GROUP,

@@ -137,6 +137,8 @@ def stage_target(stage: StageSettings) -> ConformanceTarget:
     """What KCP's stage offers a program: key-in charges, billing with a group id, nothing else."""
     return ConformanceTarget(
         name="KCP stage",
+        # KCP's window return fields (kcp.md §10): the tokens are never sent, nothing listens.
+        sample_window_return={"res_cd": "0000", "tran_cd": "00100000", "enc_data": "x__", "enc_info": "y__"},
         window=None,
         window_methods=frozenset(),
         billing_group_id=stage.group_id,

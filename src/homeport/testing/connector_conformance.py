@@ -33,7 +33,7 @@ are; the cancel and billing scenarios cancel what they charge.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -158,6 +158,9 @@ class ConformanceTarget:
     #: The amount of simple payments (whole won; not one of the target's fault amounts).
     amount: Won = 1004
     order_prefix: str = "HPC"
+    #: A well-formed window return in the PG's own fields (its tokens need not be valid):
+    #: what the unreachable-PG scenario tries to approve. None: that call is not tried.
+    sample_window_return: Mapping[str, str] | None = None
 
 
 class ConnectorKind(StrEnum):
@@ -964,15 +967,6 @@ async def unreachable_pg_is_unavailable(connector: PgConnector, target: Conforma
                 )
             ),
         ),
-        (
-            "approve",
-            lambda: connector.approve(
-                WindowResult(fields={"res_cd": "0000", "enc_data": "unused", "enc_info": "unused"}),
-                order_id=order_id,
-                amount=target.amount,
-                pay_method="card",
-            ),
-        ),
         ("charge", lambda: connector.charge(_keyin_charge(target, order_id, target.amount))),
         (
             "cancel",
@@ -982,6 +976,14 @@ async def unreachable_pg_is_unavailable(connector: PgConnector, target: Conforma
         ),
         ("inquire", lambda: connector.inquire("20260302000000", "card")),
     ]
+    if target.sample_window_return is not None:
+        window = WindowResult(fields=target.sample_window_return)
+        calls.append(
+            (
+                "approve",
+                lambda: connector.approve(window, order_id=order_id, amount=target.amount, pay_method="card"),
+            )
+        )
     if target.billing_group_id is not None:
         group: str = target.billing_group_id
         calls += [
