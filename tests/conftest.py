@@ -96,9 +96,13 @@ async def services(
 
 @pytest.fixture
 async def merchant_a(services: Services) -> CreatedMerchant:
-    """A merchant with a sandbox KCP channel."""
+    """A merchant with a sandbox KCP channel and a sandbox billing channel (batch group)."""
     return await services.merchants.create(
-        "Shop A", channels=[NewChannel(site_code="T0000", site_name="Shop A")]
+        "Shop A",
+        channels=[
+            NewChannel(site_code="T0000", site_name="Shop A"),
+            NewChannel(site_code="A52Q7", batch_group_id="A52Q71000489", is_default=False),
+        ],
     )
 
 

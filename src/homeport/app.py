@@ -13,12 +13,14 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import httpx
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.responses import PlainTextResponse, Response
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from homeport import __version__
+from homeport.api import billing_keys as billing_keys_api
 from homeport.api import codes as codes_api
 from homeport.api import payments as payments_api
 from homeport.api import prepare as prepare_api
@@ -28,12 +30,14 @@ from homeport.api.errors import install as install_error_handlers
 from homeport.api.paths import TrailingSlashMiddleware
 from homeport.clock import Clock, SystemClock
 from homeport.config import Settings
+from homeport.domain.billing_keys.service import BillingKeyService
 from homeport.domain.errors import ConfigurationError
 from homeport.domain.merchants.models import ChannelEnvironment, CreatedMerchant
 from homeport.domain.merchants.service import MerchantService
 from homeport.domain.payments.service import PaymentService
 from homeport.domain.prepares.service import PrepareService
 from homeport.observability.metrics import HttpMetrics, MetricsMiddleware
+from homeport.payments_gateway import SANDBOX_BASE_URL, PaymentsGateway
 from homeport.pg.kcp.connector import channel_credentials
 from homeport.pg.kcp.environments import needs_pair_check
 from homeport.sandbox.app import build_sandbox, create_sandbox_app
@@ -126,15 +130,28 @@ def build_services(
     if settings.sandbox_enabled and with_sandbox:
         # Deposits notify homeport's /kcp/notifications; that endpoint arrives in a later issue.
         sandbox = build_sandbox(sandbox_config(settings), clock=SandboxTime(clock))
+    sandbox_http = None
+    if sandbox is not None:
+        # Sandbox channels reach the embedded KCP in-process, with no socket in between.
+        sandbox_http = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=create_sandbox_app(sandbox)), base_url=SANDBOX_BASE_URL
+        )
+    pg_http = httpx.AsyncClient()
+    merchants = MerchantService(uow, clock)
+    gateway = PaymentsGateway(merchants, http=pg_http, sandbox=sandbox, sandbox_http=sandbox_http)
     return Services(
         settings=settings,
         clock=clock,
         engine=engine,
         box=box,
-        merchants=MerchantService(uow, clock),
+        merchants=merchants,
         payments=PaymentService(uow),
         prepares=PrepareService(uow, clock),
+        billing_keys=BillingKeyService(uow, clock, gateway),
+        gateway=gateway,
+        pg_http=pg_http,
         sandbox=sandbox,
+        sandbox_http=sandbox_http,
     )
 
 
@@ -232,6 +249,7 @@ def create_app(
     app.include_router(prepare_api.router)
     app.include_router(payments_api.router)
     app.include_router(codes_api.router)
+    app.include_router(billing_keys_api.router)
     if sandbox is not None:
         app.mount("/sandbox", create_sandbox_app(sandbox))
 

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from homeport.clock import Clock
 from homeport.config import Settings
+from homeport.domain.billing_keys.service import BillingKeyService
 from homeport.domain.merchants.service import MerchantService
 from homeport.domain.payments.service import PaymentService
 from homeport.domain.prepares.service import PrepareService
+from homeport.payments_gateway import PaymentsGateway
 from homeport.sandbox.context import Sandbox
 from homeport.store.crypto import SecretBox
 
@@ -26,12 +29,21 @@ class Services:
     merchants: MerchantService
     payments: PaymentService
     prepares: PrepareService
+    billing_keys: BillingKeyService
+    gateway: PaymentsGateway
+    #: Outbound HTTP to real KCP (stage, production).
+    pg_http: httpx.AsyncClient
     #: The embedded KCP sandbox (served at ``/sandbox``); None when HOMEPORT_SANDBOX=false.
     sandbox: Sandbox | None = None
+    #: The embedded sandbox reached in-process by sandbox channels' connectors.
+    sandbox_http: httpx.AsyncClient | None = None
 
     async def close(self) -> None:
-        """Release the database connections and the sandbox's HTTP client and ledger."""
+        """Release the database connections, the HTTP clients and the sandbox's ledger."""
         await self.engine.dispose()
+        await self.pg_http.aclose()
+        if self.sandbox_http is not None:
+            await self.sandbox_http.aclose()
         if self.sandbox is not None:
             await self.sandbox.http.aclose()
             self.sandbox.ledger.close()

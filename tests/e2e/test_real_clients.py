@@ -809,3 +809,56 @@ def test_node_rest_client_reads_the_bank_and_card_code_tables(shop: Shop) -> Non
     assert {"code": "381", "name": "KB국민카드"} in cards
     assert shinhan == {"code": "088", "name": "신한은행"}
     assert bc == {"code": "361", "name": "BC카드"}
+
+
+# --------------------------------------------------------------------------------------------
+# Billing keys (§4.3, §5.5) through the demo merchant's sandbox billing channel (A52Q7)
+
+BILLING_CARD = {"card_number": "4111-1111-1111-1111", "expiry": "2031-12", "birth": "800101"}
+
+
+def test_iamport_rest_client_creates_reads_and_deletes_a_billing_key(py_client: Iamport) -> None:
+    """customer_create (customer_uid repeated in the body), customer_get, customer_delete; an
+    unknown customer_uid is HTTP 200 code 1, which PY raises as ResponseError(1, message)."""
+    created = py_client.customer_create(customer_uid="py-cust", customer_name="홍길동", **BILLING_CARD)
+    read = py_client.customer_get("py-cust")
+    deleted = py_client.customer_delete("py-cust")
+    with pytest.raises(Iamport.ResponseError) as gone:
+        py_client.customer_get("py-cust")
+
+    assert created["customer_uid"] == "py-cust"
+    assert created["pg_provider"] == "kcp"
+    assert created["card_number"] == "411111******1111"
+    assert read == created
+    assert deleted["customer_uid"] == "py-cust"
+    assert gone.value.code == 1
+    assert gone.value.message == "요청하신 customer_uid(py-cust)로 등록된 정보를 찾을 수 없습니다."
+
+
+def test_iamport_rest_client_raises_response_error_minus_one_for_a_declined_card(py_client: Iamport) -> None:
+    """A card KCP refuses: ResponseError(-1, '카드정보 인증 및 빌키 발급에 실패하였습니다. (...)')."""
+    with pytest.raises(Iamport.ResponseError) as declined:
+        py_client.customer_create(
+            customer_uid="py-declined", **{**BILLING_CARD, "card_number": "4000-0000-0000-0028"}
+        )
+
+    assert declined.value.code == -1
+    assert declined.value.message.startswith("카드정보 인증 및 빌키 발급에 실패하였습니다.")
+
+
+def test_iamporter_creates_finds_and_deletes_a_billing_key(impy_client: Iamporter) -> None:
+    """create_billkey (form-encoded), find_billkey, delete_billkey; unknown -> ImpApiError."""
+    created = impy_client.create_billkey(
+        customer_uid="impy-cust", customer_info={"name": "김철수", "postcode": "04524"}, **BILLING_CARD
+    )
+    found = impy_client.find_billkey(customer_uid="impy-cust")
+    deleted = impy_client.delete_billkey(customer_uid="impy-cust")
+    with pytest.raises(ImpApiError) as gone:
+        impy_client.find_billkey(customer_uid="impy-cust")
+
+    assert created["customer_uid"] == "impy-cust"
+    assert created["customer_name"] == "김철수"
+    assert created["customer_postcode"] == "04524"
+    assert found == created
+    assert deleted["customer_uid"] == "impy-cust"
+    assert gone.value.response.code == 1

@@ -35,6 +35,11 @@ STATUS_TABLE: dict[type[errors.GatewayError], tuple[int, int]] = {
     errors.PaymentNotFound: (404, -1),
     errors.PrepareNotFound: (404, -1),
     errors.MerchantNotFound: (404, -1),
+    # Observed: unknown customer_uid is HTTP 200 with code 1 (PY, APY, IMPY, NIMP expect it).
+    errors.CustomerNotFound: (200, 1),
+    errors.BillingNotConfigured: (200, 1),
+    # Billing-key issue failures are HTTP 200 with code -1 (iamport-v1 §4.3, §8).
+    errors.PgRefused: (200, -1),
     errors.Conflict: (409, -1),
     errors.DuplicateMerchant: (409, -1),
     # i'mport answers PG and internal failures with 500.

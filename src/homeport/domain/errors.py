@@ -13,9 +13,12 @@
     ├── NotFound                    the thing does not exist, or belongs to another merchant
     │   ├── PaymentNotFound
     │   ├── PrepareNotFound
-    │   └── MerchantNotFound
+    │   ├── MerchantNotFound
+    │   └── CustomerNotFound    no billing key under a customer_uid (200, code 1 on the wire)
     ├── Conflict                    the request contradicts stored state
     │   └── DuplicateMerchant
+    ├── BillingNotConfigured        the merchant has no channel able to hold billing keys
+    ├── PgRefused                   the PG declined a request the API must report as failed
     └── PgError                     talking to the PG (KCP) went wrong; declines are NOT errors
         ├── PgUnavailable           provably not processed by the PG: safe to retry
         └── PgOutcomeUnknown        sent, but the answer was lost or unreadable: never retry
@@ -108,6 +111,14 @@ class MerchantNotFound(NotFound):
     default_message = "존재하지 않는 가맹점입니다."
 
 
+class CustomerNotFound(NotFound):
+    """No billing key is registered under this customer_uid (exact text from the contract)."""
+
+    def __init__(self, customer_uid: str) -> None:
+        super().__init__(f"요청하신 customer_uid({customer_uid})로 등록된 정보를 찾을 수 없습니다.")
+        self.customer_uid = customer_uid
+
+
 class Conflict(GatewayError):
     """The request contradicts what is stored."""
 
@@ -118,6 +129,21 @@ class DuplicateMerchant(Conflict):
     """A merchant code or REST API key that is already taken."""
 
     default_message = "이미 사용 중인 가맹점 코드 또는 REST API 키입니다."
+
+
+class BillingNotConfigured(GatewayError):
+    """The merchant has no PG channel with a billing group (KCP batch group id)."""
+
+    default_message = "비인증결제모듈 사용정보를 찾을 수 없습니다."
+
+
+class PgRefused(GatewayError):
+    """The PG said no to something the caller asked (a card refused at billing-key issuance).
+
+    Not a failure of homeport or of the PG: i'mport reports it as HTTP 200 with code -1.
+    """
+
+    default_message = "결제대행사(PG)가 요청을 거절하였습니다."
 
 
 class PgError(GatewayError):

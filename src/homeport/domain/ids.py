@@ -55,3 +55,10 @@ def validate_merchant_uid(value: str) -> str:
     if not value or len(value) > MERCHANT_UID_MAX:
         raise InvalidRequest(f"merchant_uid는 1~{MERCHANT_UID_MAX}자여야 합니다.")
     return value
+
+
+def validate_customer_uid(value: str) -> str:
+    """Return ``value`` if it is a usable customer_uid (1 to 80 characters)."""
+    if not value or len(value) > CUSTOMER_UID_MAX:
+        raise InvalidRequest(f"customer_uid는 1~{CUSTOMER_UID_MAX}자여야 합니다.")
+    return value

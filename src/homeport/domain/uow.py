@@ -9,6 +9,7 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Protocol, Self
 
+from homeport.domain.billing_keys.repository import BillingKeyRepository
 from homeport.domain.merchants.repository import MerchantRepository
 from homeport.domain.payments.repository import PaymentRepository
 from homeport.domain.prepares.repository import PrepareRepository
@@ -16,6 +17,9 @@ from homeport.domain.prepares.repository import PrepareRepository
 
 class UnitOfWork(Protocol):
     """Repositories bound to one transaction."""
+
+    @property
+    def billing_keys(self) -> BillingKeyRepository: ...
 
     @property
     def merchants(self) -> MerchantRepository: ...

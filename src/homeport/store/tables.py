@@ -173,3 +173,32 @@ payment_cancellations = Table(
     Column("reason", Text),
     Column("receipt_url", Text),
 )
+
+billing_keys = Table(
+    "billing_keys",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("merchant_id", Integer, ForeignKey("merchants.id"), nullable=False),
+    Column("customer_uid", String(80), nullable=False),
+    # AES-GCM sealed (homeport.store.crypto), bound to merchant and customer_uid; never clear.
+    Column("billing_key_sealed", Text, nullable=False),
+    Column("group_id", String(32), nullable=False),
+    Column("pg_provider", String(32), nullable=False),
+    Column("pg_id", String(80), nullable=False),
+    Column("sandbox", Boolean, nullable=False),
+    Column("card_code", String(16)),
+    Column("card_name", String(64)),
+    # Masked by the PG or by homeport (first six and last four digits); never the number.
+    Column("card_number", String(32)),
+    Column("card_type", Integer),
+    Column("customer_name", String(64)),
+    Column("customer_tel", String(32)),
+    Column("customer_email", String(200)),
+    Column("customer_addr", String(200)),
+    Column("customer_postcode", String(16)),
+    Column("inserted", BigInteger, nullable=False),
+    Column("updated", BigInteger, nullable=False),
+    # NULL while the key is live; set when it was deleted (the row stays for history).
+    Column("deleted_at", BigInteger),
+    UniqueConstraint("merchant_id", "customer_uid"),
+)

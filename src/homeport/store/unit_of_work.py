@@ -7,6 +7,7 @@ from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransaction
 
+from homeport.store.billing_keys import SqlBillingKeyRepository
 from homeport.store.crypto import SecretBox
 from homeport.store.database import WRITE_OPTION
 from homeport.store.merchants import SqlMerchantRepository
@@ -17,6 +18,7 @@ from homeport.store.prepares import SqlPrepareRepository
 class SqlUnitOfWork:
     """Commits on a clean exit, rolls back on an exception."""
 
+    billing_keys: SqlBillingKeyRepository
     merchants: SqlMerchantRepository
     payments: SqlPaymentRepository
     prepares: SqlPrepareRepository
@@ -37,6 +39,7 @@ class SqlUnitOfWork:
         self.merchants = SqlMerchantRepository(connection, self._box)
         self.payments = SqlPaymentRepository(connection)
         self.prepares = SqlPrepareRepository(connection)
+        self.billing_keys = SqlBillingKeyRepository(connection, self._box)
         return self
 
     async def __aexit__(

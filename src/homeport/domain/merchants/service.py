@@ -73,7 +73,15 @@ class MerchantService:
                 None,
                 imp_key,
                 imp_secret,
-                [NewChannel(site_code="T0000", site_name="homeport demo (KCP sandbox)")],
+                [
+                    NewChannel(site_code="T0000", site_name="homeport demo (KCP sandbox)"),
+                    NewChannel(
+                        site_code="A52Q7",
+                        site_name="homeport demo billing (KCP sandbox)",
+                        batch_group_id="A52Q71000489",
+                        is_default=False,
+                    ),
+                ],
             )
 
     async def _create(
@@ -114,6 +122,11 @@ class MerchantService:
                 )
                 for m in await uow.merchants.all()
             ]
+
+    async def channels(self, merchant_id: int) -> tuple[PgChannel, ...]:
+        """A merchant's PG channels, the default one first."""
+        async with self._uow(readonly=True) as uow:
+            return tuple(await uow.merchants.channels(merchant_id))
 
     async def issue_token(self, imp_key: str, imp_secret: str) -> AccessToken:
         """``POST /users/getToken``: reuse, extend or issue per the contract's rules."""

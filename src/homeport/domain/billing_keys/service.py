@@ -1,0 +1,130 @@
+"""Issuing, reading and deleting billing keys through the merchant's billing channel."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Protocol
+
+import structlog
+
+from homeport.clock import Clock
+from homeport.domain.billing_keys.models import BillingKey, CustomerInfo, mask_card_number
+from homeport.domain.errors import CustomerNotFound, InvalidRequest, NotFound, PgRefused
+from homeport.domain.ids import validate_customer_uid
+from homeport.domain.merchants.models import PgChannel
+from homeport.domain.uow import UnitOfWorkFactory
+from homeport.pg.base import CardInput, Declined, PgConnector
+
+log = structlog.get_logger("homeport.billing_keys")
+
+#: The contract's text for a failed issuance; the PG's reason follows in parentheses (§8).
+ISSUE_FAILED = "카드정보 인증 및 빌키 발급에 실패하였습니다."
+DELETE_FAILED = "빌링키 삭제에 실패하였습니다."
+
+
+class PgChannels(Protocol):
+    """The merchant's PG channels and their connectors (``homeport.payments_gateway``)."""
+
+    async def channel_for(self, merchant_id: int, *, billing: bool) -> PgChannel:
+        """The billing channel (with a group id) or the default channel."""
+        ...
+
+    async def channel_by_site(self, merchant_id: int, pg_provider: str, site_code: str) -> PgChannel | None:
+        """The merchant's channel for a PG site code, if it still exists."""
+        ...
+
+    def connector(self, channel: PgChannel) -> PgConnector:
+        """The connector of a channel."""
+        ...
+
+
+def _refused(prefix: str, declined: Declined) -> PgRefused:
+    detail = declined.pg_message or declined.message
+    return PgRefused(f"{prefix} ({detail})" if detail else prefix)
+
+
+class BillingKeyService:
+    """``/subscribe/customers``: billing keys per merchant and customer_uid."""
+
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, channels: PgChannels) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._channels = channels
+
+    async def issue(
+        self, merchant_id: int, customer_uid: str, card: CardInput, customer: CustomerInfo
+    ) -> BillingKey:
+        """Issue a key from a typed-in card and store it, replacing the customer_uid's key.
+
+        A PG decline is PgRefused and nothing is stored; PgUnavailable/PgOutcomeUnknown pass
+        through (nothing stored either: a key issued but never heard of is just unused).
+        """
+        validate_customer_uid(customer_uid)
+        channel = await self._channels.channel_for(merchant_id, billing=True)
+        connector = self._channels.connector(channel)
+        issued = await connector.issue_billing_key_keyin(card, group_id=channel.batch_group_id)
+        if isinstance(issued, Declined):
+            log.info(
+                "billing_key.declined", merchant_id=merchant_id, reason=issued.reason, pg_code=issued.pg_code
+            )
+            raise _refused(ISSUE_FAILED, issued)
+        now = self._clock.now()
+        key = BillingKey(
+            customer_uid=customer_uid,
+            billing_key=issued.billing_key,
+            group_id=issued.group_id,
+            pg_provider=channel.pg_provider,
+            pg_id=channel.site_code,
+            sandbox=channel.sandbox,
+            card_code=issued.card.company_code,
+            card_name=issued.card.company_name,
+            card_number=issued.card.masked_number or mask_card_number(card.number),
+            card_type=issued.card.card_type,
+            customer=customer,
+            inserted=now,
+            updated=now,
+        )
+        async with self._uow() as uow:
+            stored = await uow.billing_keys.save(merchant_id, key)
+        log.info("billing_key.issued", merchant_id=merchant_id, pg_id=channel.site_code)
+        return stored
+
+    async def get(self, merchant_id: int, customer_uid: str) -> BillingKey:
+        """The live key of a customer_uid; CustomerNotFound if none."""
+        async with self._uow(readonly=True) as uow:
+            key = await uow.billing_keys.get(merchant_id, customer_uid)
+        if key is None:
+            raise CustomerNotFound(customer_uid)
+        return key
+
+    async def get_many(self, merchant_id: int, customer_uids: Sequence[str]) -> tuple[list[BillingKey], bool]:
+        """The live keys among ``customer_uids`` and whether every one was found."""
+        wanted = list(dict.fromkeys(customer_uids))
+        if not wanted:
+            raise InvalidRequest("customer_uid 파라메터가 누락되었습니다.")
+        async with self._uow(readonly=True) as uow:
+            found = await uow.billing_keys.get_many(merchant_id, wanted)
+        if not found:
+            raise NotFound(f"요청하신 customer_uid({', '.join(wanted)})로 등록된 정보를 찾을 수 없습니다.")
+        return found, len(found) == len(wanted)
+
+    async def delete(self, merchant_id: int, customer_uid: str) -> BillingKey:
+        """Delete the key at the PG, then mark it deleted here; the deleted key is returned."""
+        key = await self.get(merchant_id, customer_uid)
+        channel = await self._channels.channel_by_site(merchant_id, key.pg_provider, key.pg_id)
+        if channel is not None:
+            refused = await self._channels.connector(channel).delete_billing_key(
+                key.billing_key, group_id=key.group_id
+            )
+            if refused is not None:
+                log.info("billing_key.delete_declined", merchant_id=merchant_id, pg_code=refused.pg_code)
+                raise _refused(DELETE_FAILED, refused)
+        else:
+            # The channel is gone: the key cannot be used from here any more; forget it.
+            log.warning("billing_key.delete_without_channel", merchant_id=merchant_id, pg_id=key.pg_id)
+        now = self._clock.now()
+        async with self._uow() as uow:
+            if not await uow.billing_keys.mark_deleted(merchant_id, customer_uid, now):
+                raise CustomerNotFound(customer_uid)
+        return replace(key, updated=now, deleted_at=now)
