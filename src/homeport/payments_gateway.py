@@ -65,10 +65,6 @@ class PaymentsGateway:
                 return channel
         return None
 
-    async def connector_for(self, merchant_id: int, *, billing: bool) -> PgConnector:
-        """The connector of :meth:`channel_for`."""
-        return self.connector(await self.channel_for(merchant_id, billing=billing))
-
     def connector(self, channel: PgChannel) -> PgConnector:
         """The (cached) connector of a channel."""
         cached = self._connectors.get(channel.id)

@@ -6,12 +6,12 @@ never stored, never logged, never echoed.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 
-from homeport.api.body import Body, request_body
-from homeport.api.deps import Authenticated, ServicesDep
+from homeport.api.body import Body, text_field
+from homeport.api.deps import Authenticated, BodyDep, ServicesDep
 from homeport.api.envelope import EnvelopeResponse, success
 from homeport.api.params import query_list
 from homeport.domain.billing_keys.models import BillingKey, CustomerInfo
@@ -20,7 +20,6 @@ from homeport.pg.base import CardInput
 
 router = APIRouter()
 
-BodyDep = Annotated[Body, Depends(request_body)]
 
 #: Customer fields and the contract's length limits (§4.3).
 CUSTOMER_FIELDS = {
@@ -58,37 +57,22 @@ def customer_to_wire(key: BillingKey) -> dict[str, Any]:
     }
 
 
-def _text(body: Body, name: str, *, required: bool = False, limit: int | None = None) -> str | None:
-    value = body.data.get(name)
-    if value is None or value == "":
-        if required:
-            raise InvalidRequest(f"{name} 파라메터가 누락되었습니다.")
-        return None
-    if isinstance(value, int) and not isinstance(value, bool):
-        value = str(value)  # a birth date or postcode sent as a JSON number
-    if not isinstance(value, str):
-        raise InvalidRequest(f"{name}는 문자열이어야 합니다.")
-    if limit is not None and len(value) > limit:
-        raise InvalidRequest(f"{name}는 {limit}자 이하여야 합니다.")
-    return value
-
-
 def _card(body: Body) -> CardInput:
-    number = _text(body, "card_number", required=True) or ""
+    number = text_field(body, "card_number", required=True) or ""
     digits = number.replace("-", "").replace(" ", "")
     if not digits.isdigit() or not 13 <= len(digits) <= 19:
         # The number itself is not repeated: it may be a real card.
         raise InvalidRequest("card_number는 dddd-dddd-dddd-dddd 형식의 카드번호여야 합니다.")
     return CardInput(
         number=digits,
-        expiry=_text(body, "expiry", required=True) or "",
-        birth=_text(body, "birth"),
-        password_2digit=_text(body, "pwd_2digit"),
+        expiry=text_field(body, "expiry", required=True) or "",
+        birth=text_field(body, "birth"),
+        password_2digit=text_field(body, "pwd_2digit"),
     )
 
 
 def _customer(body: Body) -> CustomerInfo:
-    values = {name: _text(body, name, limit=limit) for name, limit in CUSTOMER_FIELDS.items()}
+    values = {name: text_field(body, name, limit=limit) for name, limit in CUSTOMER_FIELDS.items()}
     return CustomerInfo(
         name=values["customer_name"],
         tel=values["customer_tel"],

@@ -131,3 +131,19 @@ def parse_body(raw: bytes, content_type: str) -> Body:
 async def request_body(request: Request) -> Body:
     """FastAPI dependency: the parsed body of the current request."""
     return parse_body(await request.body(), request.headers.get("content-type", ""))
+
+
+def text_field(body: Body, name: str, *, required: bool = False, limit: int | None = None) -> str | None:
+    """Field ``name`` as text: absent or empty is None (or an error when ``required``)."""
+    value = body.data.get(name)
+    if value is None or value == "":
+        if required:
+            raise InvalidRequest(f"{name} 파라메터가 누락되었습니다.")
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)  # a birth date or postcode sent as a JSON number
+    if not isinstance(value, str):
+        raise InvalidRequest(f"{name}는 문자열이어야 합니다.")
+    if limit is not None and len(value) > limit:
+        raise InvalidRequest(f"{name}는 {limit}자 이하여야 합니다.")
+    return value

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 
-from homeport.api.body import Body, request_body
-from homeport.api.deps import Authenticated, ServicesDep
+from homeport.api.body import Body, text_field
+from homeport.api.deps import Authenticated, BodyDep, ServicesDep
 from homeport.api.envelope import EnvelopeResponse, success
 from homeport.domain.errors import InvalidRequest
 from homeport.domain.money import parse_amount
 from homeport.domain.prepares.models import Prepared
 
 router = APIRouter()
-
-BodyDep = Annotated[Body, Depends(request_body)]
 
 
 def prepared_to_wire(prepared: Prepared) -> dict[str, Any]:
@@ -24,16 +22,11 @@ def prepared_to_wire(prepared: Prepared) -> dict[str, Any]:
 
 
 def _fields(body: Body) -> tuple[str, int, str | None]:
-    merchant_uid = body.data.get("merchant_uid")
-    if not isinstance(merchant_uid, str) or not merchant_uid:
-        raise InvalidRequest("merchant_uid 파라메터가 누락되었습니다.")
+    merchant_uid = text_field(body, "merchant_uid", required=True) or ""
     if "amount" not in body.data:
         raise InvalidRequest("amount 파라메터가 누락되었습니다.")
     amount = parse_amount(body.data["amount"], from_form=body.from_form)
-    currency = body.data.get("currency")
-    if currency is not None and not isinstance(currency, str):
-        raise InvalidRequest("currency는 문자열이어야 합니다.")
-    return merchant_uid, amount, currency or None
+    return merchant_uid, amount, text_field(body, "currency")
 
 
 @router.post("/payments/prepare")

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from pydantic import ValidationError
 
-from homeport.api.body import Body, request_body
-from homeport.api.deps import ServicesDep
+from homeport.api.deps import BodyDep, ServicesDep
 from homeport.api.envelope import EnvelopeResponse, success
 from homeport.api.schemas import GetTokenRequest, token_to_wire
 from homeport.domain.errors import InvalidRequest
@@ -20,7 +17,7 @@ MISSING_CREDENTIALS = "imp_key, imp_secret 파라메터가 누락되었습니다
 
 
 @router.post("/users/getToken")
-async def get_token(services: ServicesDep, body: Annotated[Body, Depends(request_body)]) -> EnvelopeResponse:
+async def get_token(services: ServicesDep, body: BodyDep) -> EnvelopeResponse:
     """Issue, reuse or extend an access token for a REST API key and secret."""
     if not body.data.get("imp_key") or not body.data.get("imp_secret"):
         raise InvalidRequest(MISSING_CREDENTIALS)

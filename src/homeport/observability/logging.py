@@ -15,6 +15,8 @@ from typing import Any
 
 import structlog
 
+from homeport.domain.cards import mask_card_number
+
 #: Keys whose values are secret whatever they look like (compared lower-cased).
 SECRET_KEYS = frozenset(
     {
@@ -46,14 +48,6 @@ CARD_KEYS = frozenset({"card_number", "card_no", "card_num", "cardno"})
 # 13 to 19 digits, optionally grouped by spaces or dashes: the shape of a PAN.
 _PAN = re.compile(r"(?<!\d)(?:\d[ -]?){12,18}\d(?!\d)")
 MASK = "[MASKED]"
-
-
-def mask_card_number(text: str) -> str:
-    """Keep the first 6 and last 4 digits of a card number, as card slips do."""
-    digits = re.sub(r"\D", "", text)
-    if len(digits) < 13:
-        return MASK
-    return digits[:6] + "*" * (len(digits) - 10) + digits[-4:]
 
 
 def _mask_text(text: str) -> str:

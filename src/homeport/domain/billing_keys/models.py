@@ -37,11 +37,3 @@ class BillingKey:
     inserted: int
     updated: int
     deleted_at: int | None = None
-
-
-def mask_card_number(number: str) -> str:
-    """The first six and last four digits, the rest ``*``: all a billing key shows of a card."""
-    digits = "".join(c for c in number if c.isdigit())
-    if len(digits) < 12:
-        return "*" * len(digits)
-    return digits[:6] + "*" * (len(digits) - 10) + digits[-4:]

@@ -9,7 +9,8 @@ from typing import Protocol
 import structlog
 
 from homeport.clock import Clock
-from homeport.domain.billing_keys.models import BillingKey, CustomerInfo, mask_card_number
+from homeport.domain.billing_keys.models import BillingKey, CustomerInfo
+from homeport.domain.cards import mask_card_number
 from homeport.domain.errors import CustomerNotFound, InvalidRequest, NotFound, PgRefused
 from homeport.domain.ids import validate_customer_uid
 from homeport.domain.merchants.models import PgChannel
