@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import shutil
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from homeport.domain.payments.models import (
     PaymentStatus,
     VirtualAccount,
 )
+from homeport.pg import base as pg
 from homeport.store.database import create_engine
 from homeport.store.migrate import upgrade
 
@@ -156,3 +158,55 @@ async def token_for(api: httpx.AsyncClient, merchant: CreatedMerchant) -> str:
     )
     assert answer.status_code == 200, answer.text
     return str(answer.json()["response"]["access_token"])
+
+
+class ConnectorSpy:
+    """Wraps the real connectors of ``services`` for one block (``with ConnectorSpy(...):``).
+
+    Not a mock: every call still goes to the real connector and the sandbox. The hooks only
+    look at the database before KCP is called, or stand in for what the sandbox cannot do
+    (refuse a connection, approve a different amount).
+    """
+
+    def __init__(
+        self,
+        services: Any,
+        *,
+        before_charge: Callable[[pg.Charge], Awaitable[None]] | None = None,
+        before_cancel: Callable[[pg.CancelRequest], Awaitable[None]] | None = None,
+        approved_amount: Callable[[int], int] | None = None,
+    ) -> None:
+        self._gateway = services.gateway
+        self._before_charge = before_charge
+        self._before_cancel = before_cancel
+        self._approved_amount = approved_amount
+
+    def __enter__(self) -> ConnectorSpy:
+        real = self._gateway.connector
+        self._gateway.connector = lambda channel: _SpiedConnector(real(channel), self)
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        del self._gateway.connector  # the class's method shows through again
+
+
+class _SpiedConnector:
+    def __init__(self, connector: Any, spy: ConnectorSpy) -> None:
+        self._connector = connector
+        self._spy = spy
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._connector, name)
+
+    async def charge(self, charge: pg.Charge) -> pg.ChargeResult:
+        if self._spy._before_charge is not None:
+            await self._spy._before_charge(charge)
+        result = await self._connector.charge(charge)
+        if self._spy._approved_amount is not None and isinstance(result, pg.Approved):
+            result = replace(result, amount=self._spy._approved_amount(result.amount))
+        return result  # type: ignore[no-any-return]
+
+    async def cancel(self, request: pg.CancelRequest) -> pg.Cancelled | pg.Declined:
+        if self._spy._before_cancel is not None:
+            await self._spy._before_cancel(request)
+        return await self._connector.cancel(request)  # type: ignore[no-any-return]

@@ -21,6 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from homeport import __version__
 from homeport.api import billing_keys as billing_keys_api
+from homeport.api import cancels as cancels_api
+from homeport.api import charges as charges_api
 from homeport.api import codes as codes_api
 from homeport.api import payments as payments_api
 from homeport.api import prepare as prepare_api
@@ -34,6 +36,8 @@ from homeport.domain.billing_keys.service import BillingKeyService
 from homeport.domain.errors import ConfigurationError
 from homeport.domain.merchants.models import ChannelEnvironment, CreatedMerchant
 from homeport.domain.merchants.service import MerchantService
+from homeport.domain.payments.cancels import CancelService
+from homeport.domain.payments.charges import ChargeService
 from homeport.domain.payments.service import PaymentService
 from homeport.domain.prepares.service import PrepareService
 from homeport.observability.metrics import HttpMetrics, MetricsMiddleware
@@ -139,6 +143,7 @@ def build_services(
     pg_http = httpx.AsyncClient()
     merchants = MerchantService(uow, clock)
     gateway = PaymentsGateway(merchants, http=pg_http, sandbox=sandbox, sandbox_http=sandbox_http)
+    billing_keys = BillingKeyService(uow, clock, gateway)
     return Services(
         settings=settings,
         clock=clock,
@@ -147,7 +152,9 @@ def build_services(
         merchants=merchants,
         payments=PaymentService(uow),
         prepares=PrepareService(uow, clock),
-        billing_keys=BillingKeyService(uow, clock, gateway),
+        billing_keys=billing_keys,
+        charges=ChargeService(uow, clock, gateway, billing_keys),
+        cancels=CancelService(uow, clock, gateway),
         gateway=gateway,
         pg_http=pg_http,
         sandbox=sandbox,
@@ -247,9 +254,11 @@ def create_app(
     app.include_router(users_api.router)
     # /payments/prepare before /payments/{imp_uid}/...: the literal path must win.
     app.include_router(prepare_api.router)
+    app.include_router(cancels_api.router)
     app.include_router(payments_api.router)
     app.include_router(codes_api.router)
     app.include_router(billing_keys_api.router)
+    app.include_router(charges_api.router)
     if sandbox is not None:
         app.mount("/sandbox", create_sandbox_app(sandbox))
 

@@ -11,6 +11,8 @@ from homeport.clock import Clock
 from homeport.config import Settings
 from homeport.domain.billing_keys.service import BillingKeyService
 from homeport.domain.merchants.service import MerchantService
+from homeport.domain.payments.cancels import CancelService
+from homeport.domain.payments.charges import ChargeService
 from homeport.domain.payments.service import PaymentService
 from homeport.domain.prepares.service import PrepareService
 from homeport.payments_gateway import PaymentsGateway
@@ -30,6 +32,8 @@ class Services:
     payments: PaymentService
     prepares: PrepareService
     billing_keys: BillingKeyService
+    charges: ChargeService
+    cancels: CancelService
     gateway: PaymentsGateway
     #: Outbound HTTP to real KCP (stage, production).
     pg_http: httpx.AsyncClient

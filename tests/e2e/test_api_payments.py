@@ -228,16 +228,17 @@ async def test_find_all_pages_through_every_attempt(
 ) -> None:
     """Paged {total, previous, next, list}; page and limit work; a status narrows it."""
     mid = merchant_a.merchant.id
-    for i in range(5):
-        await record(services, make_payment(mid, merchant_uid="many", started_at=1000 + i))
+    for i in range(5):  # four declined attempts, then the one that was paid
+        status = PaymentStatus.PAID if i == 4 else PaymentStatus.FAILED
+        await record(services, make_payment(mid, merchant_uid="many", started_at=1000 + i, status=status))
 
     first = response(await api.get("/payments/findAll/many?limit=2", headers=auth))
-    last = response(await api.get("/payments/findAll/many/paid/?page=3&limit=2", headers=auth))
+    last = response(await api.get("/payments/findAll/many/failed/?page=2&limit=3", headers=auth))
     missing = await api.get("/payments/findAll/nothing-here", headers=auth)
 
     assert (first["total"], first["previous"], first["next"]) == (5, 0, 2)
     assert [p["started_at"] for p in first["list"]] == [1004, 1003]
-    assert (last["previous"], last["next"], len(last["list"])) == (2, 0, 1)
+    assert (last["previous"], last["next"], len(last["list"])) == (1, 0, 1)
     assert missing.status_code == 404
 
 

@@ -37,10 +37,17 @@ async def test_search_filters_by_status_time_and_merchant_uid_and_pages_stably(
 ) -> None:
     """Search sees only the merchant's rows, filters, sorts newest first and pages."""
     mid = merchant_a.merchant.id
-    paid = [make_payment(mid, merchant_uid="same", started_at=1000 + i, paid_at=2000 + i) for i in range(5)]
-    failed = make_payment(mid, merchant_uid="same", status=PaymentStatus.FAILED, paid_at=0, failed_at=3000)
+    # One merchant_uid may be live once; the paid rows of the time-window check use their own.
+    paid = [
+        make_payment(mid, merchant_uid=f"same-{i}", started_at=1000 + i, paid_at=2000 + i) for i in range(5)
+    ]
+    failed = [
+        make_payment(mid, merchant_uid="same", status=PaymentStatus.FAILED, started_at=900 + i, paid_at=0)
+        for i in range(5)
+    ]
+    live = make_payment(mid, merchant_uid="same", started_at=3000)
     foreign = make_payment(merchant_b.merchant.id, merchant_uid="same")
-    for p in [*paid, failed, foreign]:
+    for p in [*paid, *failed, live, foreign]:
         await services.payments.record(p)
     uow = SqlUnitOfWorkFactory(services.engine, services.box)
 
@@ -72,7 +79,7 @@ async def test_search_filters_by_status_time_and_merchant_uid_and_pages_stably(
 
     assert total == 6
     assert [p.imp_uid for p in first + second] == [
-        p.imp_uid for p in sorted([*paid, failed], key=lambda p: p.started_at, reverse=True)
+        p.imp_uid for p in sorted([*failed, live], key=lambda p: p.started_at, reverse=True)
     ]
     assert paid_total == 3
     assert [p.paid_at for p in in_window] == [2001, 2002, 2003]

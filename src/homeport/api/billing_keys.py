@@ -13,9 +13,11 @@ from fastapi import APIRouter, Request
 from homeport.api.body import Body, text_field
 from homeport.api.deps import Authenticated, BodyDep, ServicesDep
 from homeport.api.envelope import EnvelopeResponse, success
-from homeport.api.params import query_list
+from homeport.api.params import query_int, query_list
+from homeport.api.schemas import page_to_wire
 from homeport.domain.billing_keys.models import BillingKey, CustomerInfo
 from homeport.domain.errors import InvalidRequest
+from homeport.domain.payments.service import page_request
 from homeport.pg.base import CardInput
 
 router = APIRouter()
@@ -57,7 +59,8 @@ def customer_to_wire(key: BillingKey) -> dict[str, Any]:
     }
 
 
-def _card(body: Body) -> CardInput:
+def card_input(body: Body) -> CardInput:
+    """The typed-in card of a request (never stored, never logged, never echoed)."""
     number = text_field(body, "card_number", required=True) or ""
     digits = number.replace("-", "").replace(" ", "")
     if not digits.isdigit() or not 13 <= len(digits) <= 19:
@@ -71,7 +74,8 @@ def _card(body: Body) -> CardInput:
     )
 
 
-def _customer(body: Body) -> CustomerInfo:
+def customer_info(body: Body) -> CustomerInfo:
+    """The ``customer_*`` fields kept with a billing key."""
     values = {name: text_field(body, name, limit=limit) for name, limit in CUSTOMER_FIELDS.items()}
     return CustomerInfo(
         name=values["customer_name"],
@@ -95,8 +99,17 @@ async def issue_customer(
     customer_uid: str, merchant: Authenticated, services: ServicesDep, body: BodyDep
 ) -> EnvelopeResponse:
     """Issue a billing key from a card (``pg`` and a repeated ``customer_uid`` are accepted)."""
-    key = await services.billing_keys.issue(merchant.id, customer_uid, _card(body), _customer(body))
+    key = await services.billing_keys.issue(merchant.id, customer_uid, card_input(body), customer_info(body))
     return success(customer_to_wire(key))
+
+
+@router.get("/subscribe/customers/{customer_uid}/payments")
+async def get_customer_payments(
+    customer_uid: str, request: Request, merchant: Authenticated, services: ServicesDep
+) -> EnvelopeResponse:
+    """Payments of a customer_uid, 20 a page (query ``page``), newest first (§4.3)."""
+    page = page_request(query_int(request.query_params, "page"), 20)
+    return success(page_to_wire(await services.payments.list_by_customer(merchant.id, customer_uid, page)))
 
 
 @router.get("/subscribe/customers/{customer_uid}")

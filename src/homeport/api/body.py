@@ -18,6 +18,7 @@ from urllib.parse import parse_qsl
 from fastapi import Request
 
 from homeport.domain.errors import InvalidRequest
+from homeport.domain.money import Won, parse_amount
 
 _BRACKETS = re.compile(r"\[([^\[\]]*)\]")
 #: Bodies larger than this are refused; no i'mport request comes near it.
@@ -147,3 +148,43 @@ def text_field(body: Body, name: str, *, required: bool = False, limit: int | No
     if limit is not None and len(value) > limit:
         raise InvalidRequest(f"{name}는 {limit}자 이하여야 합니다.")
     return value
+
+
+def amount_field(body: Body, name: str, *, required: bool = False) -> Won | None:
+    """Field ``name`` as whole won (a JSON number, or digits in a form); absent is None."""
+    value = body.data.get(name)
+    if value is None or value == "":
+        if required:
+            raise InvalidRequest(f"{name} 파라메터가 누락되었습니다.")
+        return None
+    return parse_amount(value, field=name, from_form=body.from_form)
+
+
+def int_field(body: Body, name: str) -> int | None:
+    """Field ``name`` as an integer (a JSON number or digits as text); absent is None."""
+    value = body.data.get(name)
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise InvalidRequest(f"{name}는 정수여야 합니다. (got a boolean)")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and re.fullmatch(r"\s*-?\d+\s*", value):
+        return int(value)
+    raise InvalidRequest(f"{name}는 정수여야 합니다. (got {value!r})")
+
+
+def json_text_field(body: Body, name: str) -> str | None:
+    """Field ``name`` kept as text; an object or array is stored as its JSON string.
+
+    i'mport stores and returns ``custom_data`` as a JSON string even when an object was sent
+    (iamport-v1 §5.2).
+    """
+    value = body.data.get(name)
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))

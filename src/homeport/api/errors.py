@@ -38,6 +38,16 @@ STATUS_TABLE: dict[type[errors.GatewayError], tuple[int, int]] = {
     # Observed: unknown customer_uid is HTTP 200 with code 1 (PY, APY, IMPY, NIMP expect it).
     errors.CustomerNotFound: (200, 1),
     errors.BillingNotConfigured: (200, 1),
+    # Observed: again with an unknown customer_uid and cancel of an unknown payment are HTTP 200
+    # with code 1 (IMPY, NIMP, PY tests; iamport-v1 §8).
+    errors.UnregisteredCustomer: (200, 1),
+    errors.CancelTargetNotFound: (200, 1),
+    # Failed cancels are HTTP 200 with a non-zero code ("a 200 with code != 0 means the refund
+    # failed", iamport-v1 §3); duplicates are business failures reported the same way.
+    errors.CancelRefused: (200, 1),
+    errors.DuplicatePayment: (200, 1),
+    # A caller error like any other bad parameter.
+    errors.AmountMismatch: (400, -1),
     # Billing-key issue failures are HTTP 200 with code -1 (iamport-v1 §4.3, §8).
     errors.PgRefused: (200, -1),
     errors.Conflict: (409, -1),

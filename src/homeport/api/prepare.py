@@ -6,11 +6,9 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from homeport.api.body import Body, text_field
+from homeport.api.body import Body, amount_field, text_field
 from homeport.api.deps import Authenticated, BodyDep, ServicesDep
 from homeport.api.envelope import EnvelopeResponse, success
-from homeport.domain.errors import InvalidRequest
-from homeport.domain.money import parse_amount
 from homeport.domain.prepares.models import Prepared
 
 router = APIRouter()
@@ -23,9 +21,7 @@ def prepared_to_wire(prepared: Prepared) -> dict[str, Any]:
 
 def _fields(body: Body) -> tuple[str, int, str | None]:
     merchant_uid = text_field(body, "merchant_uid", required=True) or ""
-    if "amount" not in body.data:
-        raise InvalidRequest("amount 파라메터가 누락되었습니다.")
-    amount = parse_amount(body.data["amount"], from_form=body.from_form)
+    amount = amount_field(body, "amount", required=True) or 0
     return merchant_uid, amount, text_field(body, "currency")
 
 

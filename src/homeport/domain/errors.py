@@ -14,9 +14,14 @@
     │   ├── PaymentNotFound
     │   ├── PrepareNotFound
     │   ├── MerchantNotFound
-    │   └── CustomerNotFound    no billing key under a customer_uid (200, code 1 on the wire)
+    │   ├── CustomerNotFound    no billing key under a customer_uid (200, code 1 on the wire)
+    │   ├── UnregisteredCustomer    ``again`` with a customer_uid that has no key (200, code 1)
+    │   └── CancelTargetNotFound    ``/payments/cancel`` of an unknown payment (200, code 1)
+    ├── AmountMismatch              the amount differs from the pre-registered (prepared) one
     ├── Conflict                    the request contradicts stored state
-    │   └── DuplicateMerchant
+    │   ├── DuplicateMerchant
+    │   └── DuplicatePayment        a merchant_uid already paid, in progress or in doubt
+    ├── CancelRefused               a cancel homeport refuses before asking the PG (200, code 1)
     ├── BillingNotConfigured        the merchant has no channel able to hold billing keys
     ├── PgRefused                   the PG declined a request the API must report as failed
     └── PgError                     talking to the PG (KCP) went wrong; declines are NOT errors
@@ -119,6 +124,24 @@ class CustomerNotFound(NotFound):
         self.customer_uid = customer_uid
 
 
+class UnregisteredCustomer(NotFound):
+    """A charge with a customer_uid that has no billing key (exact text from the contract, §8)."""
+
+    default_message = "등록되지 않은 구매자입니다."
+
+
+class CancelTargetNotFound(NotFound):
+    """A cancel of a payment the merchant does not have (exact text from the contract, §8)."""
+
+    default_message = "취소할 결제건이 존재하지 않습니다."
+
+
+class AmountMismatch(GatewayError):
+    """The requested amount differs from the amount pre-registered for the merchant_uid (§4.2)."""
+
+    default_message = "사전등록된 결제금액과 결제요청금액이 일치하지 않습니다."
+
+
 class Conflict(GatewayError):
     """The request contradicts what is stored."""
 
@@ -129,6 +152,29 @@ class DuplicateMerchant(Conflict):
     """A merchant code or REST API key that is already taken."""
 
     default_message = "이미 사용 중인 가맹점 코드 또는 REST API 키입니다."
+
+
+class DuplicatePayment(Conflict):
+    """A merchant_uid that already has a payment which is paid, cancelled, in progress or in doubt.
+
+    merchant_uid is unique per merchant (DESIGN invariant); only failed payments may share it,
+    so a merchant may retry a declined order under the same merchant_uid.
+    """
+
+    def __init__(self, merchant_uid: str) -> None:
+        super().__init__(
+            f"이미 결제되었거나 처리 중인 주문번호(merchant_uid)입니다: {merchant_uid} "
+            "(duplicate merchant_uid; a new charge needs a new merchant_uid)"
+        )
+        self.merchant_uid = merchant_uid
+
+
+class CancelRefused(GatewayError):
+    """A cancel homeport refuses without asking the PG: nothing to cancel, over the balance,
+    checksum mismatch, another cancel in flight. Nothing changes; i'mport answers HTTP 200
+    with a non-zero code for failed cancels (§3, DEV cancel guide)."""
+
+    default_message = "결제취소에 실패하였습니다."
 
 
 class BillingNotConfigured(GatewayError):

@@ -15,6 +15,8 @@ Won = int
 
 #: The largest amount we accept: KCP's amount fields are at most 12 digits.
 MAX_AMOUNT: Won = 999_999_999_999
+#: Card installments are offered only from 50,000 won (KCP; the i'mport KCP guide repeats it).
+INSTALLMENT_MINIMUM: Won = 50_000
 
 
 def parse_amount(value: object, *, field: str = "amount", from_form: bool = False) -> Won:

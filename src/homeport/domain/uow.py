@@ -11,12 +11,16 @@ from typing import Protocol, Self
 
 from homeport.domain.billing_keys.repository import BillingKeyRepository
 from homeport.domain.merchants.repository import MerchantRepository
+from homeport.domain.payments.attempt_repository import AttemptRepository
 from homeport.domain.payments.repository import PaymentRepository
 from homeport.domain.prepares.repository import PrepareRepository
 
 
 class UnitOfWork(Protocol):
     """Repositories bound to one transaction."""
+
+    @property
+    def attempts(self) -> AttemptRepository: ...
 
     @property
     def billing_keys(self) -> BillingKeyRepository: ...

@@ -6,10 +6,12 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, insert, select
+from sqlalchemy import ColumnElement, Select, func, insert, select, update
 from sqlalchemy.engine import RowMapping
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from homeport.domain.errors import DuplicatePayment
 from homeport.domain.payments.models import (
     BankDetails,
     Buyer,
@@ -186,23 +188,58 @@ class SqlPaymentRepository:
         self._conn = connection
 
     async def add(self, payment: Payment) -> None:
-        await self._conn.execute(insert(payments).values(**payment_row(payment)))
-        if payment.cancellations:
-            await self._conn.execute(
-                insert(payment_cancellations),
-                [
-                    {
-                        "imp_uid": payment.imp_uid,
-                        "cancellation_id": c.cancellation_id,
-                        "amount": c.amount,
-                        "cancelled_at": c.cancelled_at,
-                        "pg_tid": c.pg_tid,
-                        "reason": c.reason,
-                        "receipt_url": c.receipt_url,
-                    }
-                    for c in payment.cancellations
-                ],
+        try:
+            # A savepoint, so the unique-index violation can be told apart and reported.
+            async with self._conn.begin_nested():
+                await self._conn.execute(insert(payments).values(**payment_row(payment)))
+        except IntegrityError as exc:
+            if "merchant_uid" in str(exc.orig):
+                raise DuplicatePayment(payment.merchant_uid) from None
+            raise
+        for cancellation in payment.cancellations:
+            await self.add_cancellation(payment.imp_uid, cancellation)
+
+    async def add_cancellation(self, imp_uid: str, cancellation: Cancellation) -> None:
+        await self._conn.execute(
+            insert(payment_cancellations).values(
+                imp_uid=imp_uid,
+                cancellation_id=cancellation.cancellation_id,
+                amount=cancellation.amount,
+                cancelled_at=cancellation.cancelled_at,
+                pg_tid=cancellation.pg_tid,
+                reason=cancellation.reason,
+                receipt_url=cancellation.receipt_url,
             )
+        )
+
+    async def replace(self, payment: Payment, *, expected: PaymentStatus) -> bool:
+        row = payment_row(payment)
+        for fixed in ("imp_uid", "merchant_id", "merchant_uid", "started_at"):
+            del row[fixed]
+        result = await self._conn.execute(
+            update(payments)
+            .where(payments.c.imp_uid == payment.imp_uid, payments.c.status == expected.value)
+            .values(**row)
+        )
+        return result.rowcount == 1
+
+    async def lock(self, merchant_id: int, imp_uid: str) -> Payment | None:
+        query = select(payments).where(payments.c.merchant_id == merchant_id, payments.c.imp_uid == imp_uid)
+        # SQLite write transactions already hold the single write lock (BEGIN IMMEDIATE).
+        if self._conn.dialect.name == "postgresql":
+            query = query.with_for_update()
+        found = await self._load(query)
+        return found[0] if found else None
+
+    async def find_live(self, merchant_id: int, merchant_uid: str) -> Payment | None:
+        found = await self._load(
+            select(payments).where(
+                payments.c.merchant_id == merchant_id,
+                payments.c.merchant_uid == merchant_uid,
+                payments.c.status != PaymentStatus.FAILED.value,
+            )
+        )
+        return found[0] if found else None
 
     async def get(self, merchant_id: int, imp_uid: str) -> Payment | None:
         found = await self._load(
@@ -228,10 +265,13 @@ class SqlPaymentRepository:
         time_range: TimeRange | None,
         sorting: SortKey,
         page: PageRequest,
+        customer_uid: str | None = None,
     ) -> tuple[int, list[Payment]]:
         conditions: list[ColumnElement[bool]] = [payments.c.merchant_id == merchant_id]
         if merchant_uid is not None:
             conditions.append(payments.c.merchant_uid == merchant_uid)
+        if customer_uid is not None:
+            conditions.append(payments.c.customer_uid == customer_uid)
         if status is not None:
             conditions.append(payments.c.status == status.value)
         if time_range is not None:

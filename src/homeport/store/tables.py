@@ -18,6 +18,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
 metadata = MetaData(
@@ -145,6 +146,19 @@ payments = Table(
     Index(None, "merchant_id", "merchant_uid", "started_at"),
     Index(None, "merchant_id", "status", "started_at"),
     Index(None, "merchant_id", "status", "paid_at"),
+    Index(None, "merchant_id", "customer_uid", "started_at"),
+    # merchant_uid is unique per merchant among payments that are not failed: a declined
+    # order may be retried under its merchant_uid, but a paid, cancelled, in-progress or
+    # in-doubt one blocks every other. The database decides races between requests and
+    # between processes (DESIGN invariant: never charge twice).
+    Index(
+        "ux_payments_live_merchant_uid",
+        "merchant_id",
+        "merchant_uid",
+        unique=True,
+        sqlite_where=text("status <> 'failed'"),
+        postgresql_where=text("status <> 'failed'"),
+    ),
 )
 
 payment_prepares = Table(
@@ -201,4 +215,24 @@ billing_keys = Table(
     # NULL while the key is live; set when it was deleted (the row stays for history).
     Column("deleted_at", BigInteger),
     UniqueConstraint("merchant_id", "customer_uid"),
+)
+
+payment_attempts = Table(
+    "payment_attempts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("imp_uid", String(32), ForeignKey("payments.imp_uid"), nullable=False, index=True),
+    Column("merchant_id", Integer, ForeignKey("merchants.id"), nullable=False),
+    Column("operation", String(16), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    Column("pg_provider", String(32), nullable=False),
+    Column("pg_id", String(80), nullable=False),
+    Column("pg_tid", String(64)),
+    Column("pg_code", String(16)),
+    Column("pg_message", Text),
+    Column("started_at", BigInteger, nullable=False),
+    Column("finished_at", BigInteger, nullable=False),
+    # Reconciliation scans the unsettled ones (pending, unknown) oldest first.
+    Index(None, "state", "started_at"),
 )

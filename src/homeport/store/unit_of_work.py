@@ -7,6 +7,7 @@ from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransaction
 
+from homeport.store.attempts import SqlAttemptRepository
 from homeport.store.billing_keys import SqlBillingKeyRepository
 from homeport.store.crypto import SecretBox
 from homeport.store.database import WRITE_OPTION
@@ -18,6 +19,7 @@ from homeport.store.prepares import SqlPrepareRepository
 class SqlUnitOfWork:
     """Commits on a clean exit, rolls back on an exception."""
 
+    attempts: SqlAttemptRepository
     billing_keys: SqlBillingKeyRepository
     merchants: SqlMerchantRepository
     payments: SqlPaymentRepository
@@ -40,6 +42,7 @@ class SqlUnitOfWork:
         self.payments = SqlPaymentRepository(connection)
         self.prepares = SqlPrepareRepository(connection)
         self.billing_keys = SqlBillingKeyRepository(connection, self._box)
+        self.attempts = SqlAttemptRepository(connection)
         return self
 
     async def __aexit__(

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import Protocol
 
 import structlog
 
 from homeport.clock import Clock
 from homeport.domain.billing_keys.models import BillingKey, CustomerInfo
 from homeport.domain.cards import mask_card_number
+from homeport.domain.channels import PgChannels
 from homeport.domain.errors import CustomerNotFound, InvalidRequest, NotFound, PgRefused
 from homeport.domain.ids import validate_customer_uid
-from homeport.domain.merchants.models import PgChannel
 from homeport.domain.uow import UnitOfWorkFactory
-from homeport.pg.base import CardInput, Declined, PgConnector
+from homeport.pg.base import CardInput, Declined
 
 log = structlog.get_logger("homeport.billing_keys")
 
@@ -24,23 +23,8 @@ ISSUE_FAILED = "카드정보 인증 및 빌키 발급에 실패하였습니다."
 DELETE_FAILED = "빌링키 삭제에 실패하였습니다."
 
 
-class PgChannels(Protocol):
-    """The merchant's PG channels and their connectors (``homeport.payments_gateway``)."""
-
-    async def channel_for(self, merchant_id: int, *, billing: bool) -> PgChannel:
-        """The billing channel (with a group id) or the default channel."""
-        ...
-
-    async def channel_by_site(self, merchant_id: int, pg_provider: str, site_code: str) -> PgChannel | None:
-        """The merchant's channel for a PG site code, if it still exists."""
-        ...
-
-    def connector(self, channel: PgChannel) -> PgConnector:
-        """The connector of a channel."""
-        ...
-
-
-def _refused(prefix: str, declined: Declined) -> PgRefused:
+def pg_refused(prefix: str, declined: Declined) -> PgRefused:
+    """The contract's failure text with the PG's reason in parentheses (§8)."""
     detail = declined.pg_message or declined.message
     return PgRefused(f"{prefix} ({detail})" if detail else prefix)
 
@@ -69,7 +53,7 @@ class BillingKeyService:
             log.info(
                 "billing_key.declined", merchant_id=merchant_id, reason=issued.reason, pg_code=issued.pg_code
             )
-            raise _refused(ISSUE_FAILED, issued)
+            raise pg_refused(ISSUE_FAILED, issued)
         now = self._clock.now()
         key = BillingKey(
             customer_uid=customer_uid,
@@ -120,7 +104,7 @@ class BillingKeyService:
             )
             if refused is not None:
                 log.info("billing_key.delete_declined", merchant_id=merchant_id, pg_code=refused.pg_code)
-                raise _refused(DELETE_FAILED, refused)
+                raise pg_refused(DELETE_FAILED, refused)
         else:
             # The channel is gone: the key cannot be used from here any more; forget it.
             log.warning("billing_key.delete_without_channel", merchant_id=merchant_id, pg_id=key.pg_id)

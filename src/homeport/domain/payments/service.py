@@ -1,8 +1,7 @@
 """Reading payments the way i'mport's lookup endpoints do.
 
-Creating and changing payments belongs to the flows of later issues (checkout, billing
-keys, cancels); :meth:`PaymentService.record` is the single entry they and tests use to
-store one.
+Payments are created and changed by their flows (``charges``, ``cancels``, checkout);
+:meth:`PaymentService.record` stores a finished payment as it is (tests, imports).
 """
 
 from __future__ import annotations
@@ -12,6 +11,7 @@ from dataclasses import replace
 
 from homeport.domain.errors import InvalidRequest, PageOutOfRange, PaymentNotFound
 from homeport.domain.ids import new_imp_uid, validate_merchant_uid
+from homeport.domain.payments.attempts import Attempt
 from homeport.domain.payments.models import (
     PageRequest,
     Payment,
@@ -161,6 +161,19 @@ class PaymentService:
         total, rows = await self._search(merchant_id, None, status, TimeRange(start, end), sorting, page)
         return paginate(total, rows, page)
 
+    async def list_by_customer(self, merchant_id: int, customer_uid: str, page: PageRequest) -> PaymentPage:
+        """Payments made with (or issuing) a customer_uid's billing key, newest first."""
+        total, rows = await self._search(
+            merchant_id, None, None, None, SortKey.STARTED_DESC, page, customer_uid=customer_uid
+        )
+        return paginate(total, rows, page)
+
+    async def attempts(self, merchant_id: int, imp_uid: str) -> list[Attempt]:
+        """Every PG attempt of the merchant's payment, oldest first (operators, tests)."""
+        await self.get(merchant_id, imp_uid)
+        async with self._uow(readonly=True) as uow:
+            return await uow.attempts.for_payment(imp_uid)
+
     async def _search(
         self,
         merchant_id: int,
@@ -169,6 +182,8 @@ class PaymentService:
         time_range: TimeRange | None,
         sorting: SortKey,
         page: PageRequest,
+        *,
+        customer_uid: str | None = None,
     ) -> tuple[int, list[Payment]]:
         async with self._uow(readonly=True) as uow:
             return await uow.payments.search(
@@ -178,4 +193,5 @@ class PaymentService:
                 time_range=time_range,
                 sorting=sorting,
                 page=page,
+                customer_uid=customer_uid,
             )

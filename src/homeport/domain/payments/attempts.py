@@ -1,0 +1,78 @@
+"""Attempts: the record written before homeport asks the PG to move money.
+
+DESIGN invariant: "an attempt is written before KCP is called". The attempt is committed in
+the same transaction that creates (or locks) the payment, before the request leaves; its
+state is settled in the transaction that applies the PG's answer. So after any crash or lost
+answer the database says what may have happened at the PG:
+
+- ``pending``: sent or about to be sent, no answer processed (the process died, or applying
+  the answer failed);
+- ``unknown``: sent, but the answer was lost or unreadable (``PgOutcomeUnknown``);
+
+both leave the payment as it was (a charge stays ``ready``: in doubt, never failed blindly)
+until reconciliation asks the PG. ``succeeded``, ``declined`` and ``unavailable`` (provably
+not sent) are final.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from homeport.domain.money import Won
+
+
+class AttemptOperation(StrEnum):
+    """What the PG was asked to do."""
+
+    CHARGE = "charge"
+    """Approve a payment (billing key, key-in, window approval)."""
+    CANCEL = "cancel"
+    """Cancel or refund all or part of a payment at the merchant's request."""
+    VOID = "void"
+    """Cancel an approval homeport could not accept (e.g. KCP approved another amount)."""
+
+
+class AttemptState(StrEnum):
+    """Where an attempt stands."""
+
+    PENDING = "pending"
+    SUCCEEDED = "succeeded"
+    DECLINED = "declined"
+    UNAVAILABLE = "unavailable"
+    UNKNOWN = "unknown"
+
+    @property
+    def unsettled(self) -> bool:
+        """Whether the PG may have acted without homeport knowing the result."""
+        return self in (AttemptState.PENDING, AttemptState.UNKNOWN)
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One request to the PG about one payment."""
+
+    imp_uid: str
+    merchant_id: int
+    operation: AttemptOperation
+    amount: Won
+    pg_provider: str
+    pg_id: str
+    started_at: int
+    state: AttemptState = AttemptState.PENDING
+    id: int | None = None
+    finished_at: int = 0
+    pg_tid: str | None = None
+    pg_code: str | None = None
+    pg_message: str | None = None
+
+
+@dataclass(frozen=True)
+class AttemptResult:
+    """How an attempt ended, to be stored with the change it caused."""
+
+    state: AttemptState
+    finished_at: int
+    pg_tid: str | None = None
+    pg_code: str | None = None
+    pg_message: str | None = None
