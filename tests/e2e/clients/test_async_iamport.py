@@ -12,13 +12,19 @@ import aiohttp
 import pytest
 from async_iamport import AsyncIamport
 from async_iamport import HttpError as AsyncHttpError
+from async_iamport import ResponseError as AsyncResponseError
 
 from tests.e2e.clients.shop import (
+    BILLING_CARD,
+    DECLINED_CARD,
+    ISSUE_FAILED_MESSAGE,
+    MASKED_BILLING_CARD,
     UNKNOWN_IMP_UID,
     WRONG_SECRET,
     Shop,
     assert_payment,
     imp_uids,
+    unknown_customer_message,
 )
 from tests.support import DEMO_KEY, DEMO_SECRET
 
@@ -99,3 +105,37 @@ async def test_async_iamport_prepares_adjusts_and_validates(shop: Shop, apy_clie
 
     assert await apy_client.prepare_validate("apy-prepare-1", 12_500) is True
     assert await apy_client.prepare_validate("apy-prepare-1", 10_000) is False
+
+
+# --------------------------------------------------------------------------------------------
+# Billing keys (§4.3, §5.5) through the demo merchant's sandbox billing channel (A52Q7)
+
+
+async def test_async_iamport_creates_reads_and_deletes_a_billing_key(apy_client: AsyncIamport) -> None:
+    """customer_create (customer_uid repeated in the JSON body), customer_get, customer_delete;
+    an unknown customer_uid is HTTP 200 code 1, raised as ResponseError(1, message)."""
+    created = await apy_client.customer_create(
+        customer_uid="apy-cust", customer_tel="010-1234-5678", **BILLING_CARD
+    )
+    read = await apy_client.customer_get("apy-cust")
+    deleted = await apy_client.customer_delete("apy-cust")
+    with pytest.raises(AsyncResponseError) as gone:
+        await apy_client.customer_get("apy-cust")
+
+    assert created["customer_uid"] == "apy-cust"
+    assert created["customer_tel"] == "010-1234-5678"
+    assert created["card_number"] == MASKED_BILLING_CARD
+    assert read == created
+    assert deleted == created
+    assert (gone.value.code, gone.value.message) == (1, unknown_customer_message("apy-cust"))
+
+
+async def test_async_iamport_raises_response_error_minus_one_for_a_declined_card(
+    apy_client: AsyncIamport,
+) -> None:
+    """A card the PG refuses at issuance: HTTP 200 code -1, raised as ResponseError(-1, ...)."""
+    with pytest.raises(AsyncResponseError) as declined:
+        await apy_client.customer_create(customer_uid="apy-declined", **DECLINED_CARD)
+
+    assert declined.value.code == -1
+    assert declined.value.message.startswith(ISSUE_FAILED_MESSAGE)

@@ -14,12 +14,17 @@ import pytest
 
 from tests.e2e.clients.node import NodeClient, NodeRunner, call
 from tests.e2e.clients.shop import (
+    BILLING_CARD,
+    DECLINED_CARD,
+    ISSUE_FAILED_MESSAGE,
+    MASKED_BILLING_CARD,
     NOT_FOUND_MESSAGE,
     UNKNOWN_IMP_UID,
     WRONG_SECRET,
     Shop,
     assert_payment,
     imp_uids,
+    unknown_customer_message,
 )
 from tests.support import DEMO_KEY, DEMO_SECRET
 
@@ -146,6 +151,17 @@ def test_node_rest_client_posts_and_reads_a_prepared_amount(node: NodeClient) ->
     assert read.value["data"]["response"]["amount"] == 5_500
 
 
+def test_node_rest_client_rejects_an_unregistered_merchant_uid_with_a_404_envelope(node: NodeClient) -> None:
+    """Prepare.getAmount of nothing registered rejects with an axios 404 and a non-zero code."""
+    error = node.error("Prepare.getAmount", {"merchant_uid": "node-never-prepared"})
+
+    assert error["isAxiosError"] is True
+    assert error["status"] == 404
+    assert error["data"]["code"] != 0
+    assert error["data"]["response"] is None
+    assert error["data"]["message"]
+
+
 def test_node_rest_client_reads_the_bank_and_card_code_tables(node: NodeClient) -> None:
     """Banks.getBanks / Cards.getCards are lists of {code, name}; one code reads alone."""
     banks, cards, shinhan, bc = (
@@ -162,3 +178,72 @@ def test_node_rest_client_reads_the_bank_and_card_code_tables(node: NodeClient) 
     assert {"code": "381", "name": "KB국민카드"} in cards
     assert shinhan == {"code": "088", "name": "신한은행"}
     assert bc == {"code": "361", "name": "BC카드"}
+
+
+# --------------------------------------------------------------------------------------------
+# Billing keys (Customers, §4.3, §5.5) through the demo merchant's sandbox billing channel
+
+
+def test_node_rest_client_posts_reads_and_deletes_a_billing_key(node: NodeClient) -> None:
+    """Customers.postBillingKey (customer_uid in the path only), getBillingKey, deleteBillingKey
+    resolve with the Customer (inserted/updated as Dates); afterwards getBillingKey rejects
+    the HTTP 200 code 1 answer with the client's plain {response: {data}} object."""
+    customer = {"customer_uid": "node-cust", "customer_name": "이영희", "customer_email": "lee@example.com"}
+    created, read, deleted, gone = node.run(
+        call("Customers.postBillingKey", {**customer, **BILLING_CARD, "pwd_2digit": "12"}),
+        call("Customers.getBillingKey", {"customer_uid": "node-cust"}),
+        call("Customers.deleteBillingKey", {"customer_uid": "node-cust"}),
+        call("Customers.getBillingKey", {"customer_uid": "node-cust"}),
+    )
+
+    key = created.value["data"]["response"]
+    assert created.value["status"] == 200
+    assert (created.value["data"]["code"], created.value["data"]["message"]) == (0, None)
+    assert {k: key[k] for k in customer} == customer
+    assert key["card_number"] == MASKED_BILLING_CARD
+    assert set(key["inserted"]) == {"$date"}
+    assert read.value["data"]["response"] == key
+    assert deleted.value["data"]["response"]["customer_uid"] == "node-cust"
+    assert gone.failure == {
+        "kind": "object",
+        "value": {
+            "response": {
+                "data": {"code": 1, "message": unknown_customer_message("node-cust"), "response": None}
+            }
+        },
+    }
+
+
+def test_node_rest_client_rejects_a_declined_card_with_code_minus_one(node: NodeClient) -> None:
+    """A card the PG refuses at issuance: HTTP 200 code -1, rejected as {response: {data}}."""
+    error = node.error(
+        "Customers.postBillingKey",
+        {"customer_uid": "node-declined", **DECLINED_CARD},
+    )
+
+    data = error["value"]["response"]["data"]
+    assert (data["code"], data["response"]) == (-1, None)
+    assert data["message"].startswith(ISSUE_FAILED_MESSAGE)
+
+
+def test_node_rest_client_gets_several_billing_keys_with_200_then_207(node: NodeClient) -> None:
+    """Customers.getBillingKeys sends customer_uid[]: 200 with every key in request order, 207
+    with the found subset when one is unknown (this request has no keepGoing, so no ``failed``),
+    and an axios 404 when none exists."""
+    first, second = ({"customer_uid": uid, **BILLING_CARD} for uid in ("node-many-1", "node-many-2"))
+    _, _, both, some, none = node.run(
+        call("Customers.postBillingKey", first),
+        call("Customers.postBillingKey", second),
+        call("Customers.getBillingKeys", {"customer_uid": ["node-many-2", "node-many-1"]}),
+        call("Customers.getBillingKeys", {"customer_uid": ["node-many-1", "node-no-such-key"]}),
+        call("Customers.getBillingKeys", {"customer_uid": ["node-no-such-key"]}),
+    )
+
+    assert both.value["status"] == 200
+    assert [k["customer_uid"] for k in both.value["data"]["response"]] == ["node-many-2", "node-many-1"]
+    assert some.value["status"] == 207
+    assert [k["customer_uid"] for k in some.value["data"]["response"]] == ["node-many-1"]
+    assert "failed" not in some.value["data"]
+    assert none.failure["status"] == 404
+    assert none.failure["data"]["code"] != 0
+    assert none.failure["data"]["response"] is None
