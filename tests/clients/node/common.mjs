@@ -1,24 +1,34 @@
-// Shared plumbing for the client scripts run by tests/e2e/test_real_clients.py.
+// Shared plumbing for the client scripts driven by tests/e2e/clients (see node.py there).
 //
-// Input: env HOMEPORT_BASE_URL (origin, no trailing slash), IMP_KEY, IMP_SECRET, and
-// CLIENT_ARGS (a JSON object of the operation's arguments); argv[2] names the operation.
-// Output: exactly one JSON line on stdout, {"ok": true, "result": ...} when the client
-// resolved, {"ok": false, "error": ...} when it rejected. The exit code is 0 in both cases;
-// a non-zero exit means the script itself broke.
+// A script calls `serve(connect)` and then runs until stdin closes. Environment:
+// HOMEPORT_BASE_URL (origin, no trailing slash) and IMP_KEY. Each stdin line is one batch,
+// {"secret": "...", "calls": [[method, [arg, ...]], ...]}: `connect({baseUrl, apiKey,
+// apiSecret})` builds a fresh client for the batch (so token caches never leak between
+// batches) and the calls run in order on it. A method is either a named operation of the
+// script or a dotted path the script's `bind` resolves ("payment.getByImpUid",
+// "Customers.getBillingKey", "subscribe.customers.at").
+//
+// Each batch is answered with one stdout line: {"outcomes": [...]}, one per call,
+// {"ok": true, "result": ...} when the client resolved, {"ok": false, "error": ...} when it
+// rejected; or {"broken": "..."} when the batch itself was wrong (unknown method, bad JSON).
+//
+// By hand: echo '{"secret":"...","calls":[["payment.getByImpUid",[{"imp_uid":"imp_1"}]]]}' |
+//   HOMEPORT_BASE_URL=http://127.0.0.1:8000 IMP_KEY=... node iamport-legacy.mjs
+import { createInterface } from 'node:readline';
 
-export function input() {
-  const operation = process.argv[2];
-  const baseUrl = process.env.HOMEPORT_BASE_URL;
-  if (!operation || !baseUrl) {
-    throw new Error('usage: HOMEPORT_BASE_URL=... IMP_KEY=... IMP_SECRET=... node script.mjs OPERATION');
+// The function at a dotted path below root, bound to the object that holds it (the legacy
+// client's methods read `this`).
+export function method(root, path) {
+  const names = path.split('.');
+  let owner = root;
+  for (const name of names.slice(0, -1)) {
+    owner = owner == null ? undefined : owner[name];
   }
-  return {
-    operation,
-    baseUrl,
-    apiKey: process.env.IMP_KEY,
-    apiSecret: process.env.IMP_SECRET,
-    args: JSON.parse(process.env.CLIENT_ARGS || '{}'),
-  };
+  const found = owner == null ? undefined : owner[names[names.length - 1]];
+  if (typeof found !== 'function') {
+    throw new Error(`${path} is not a method of this client`);
+  }
+  return found.bind(owner);
 }
 
 // Dates (the TypeScript client turns UNIX seconds into Date objects) become {"$date": seconds}
@@ -42,30 +52,54 @@ export function plain(value) {
   return value;
 }
 
-export async function report(operations, operation) {
-  const run = operations[operation];
-  if (!run) {
-    throw new Error(`unknown operation ${operation}; known: ${Object.keys(operations).join(', ')}`);
+// `connect(settings)` returns {bind(path) -> function of the call's arguments, operations}.
+export async function serve(connect) {
+  const baseUrl = process.env.HOMEPORT_BASE_URL;
+  const apiKey = process.env.IMP_KEY;
+  if (!baseUrl || !apiKey) {
+    throw new Error('usage: HOMEPORT_BASE_URL=... IMP_KEY=... node script.mjs < batches (one JSON per line)');
   }
-  let outcome;
-  try {
-    outcome = { ok: true, result: plain(await run()) };
-  } catch (error) {
-    outcome = { ok: false, error: describeError(error) };
+  const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
+  for await (const line of lines) {
+    if (line.trim()) {
+      let answer;
+      try {
+        const { secret, calls } = JSON.parse(line);
+        answer = { outcomes: await runBatch(await connect({ baseUrl, apiKey, apiSecret: secret }), calls) };
+      } catch (problem) {
+        answer = { broken: String(problem && problem.stack ? problem.stack : problem) };
+      }
+      process.stdout.write(JSON.stringify(answer) + '\n');
+    }
   }
-  process.stdout.write(JSON.stringify(outcome) + '\n');
+}
+
+async function runBatch({ bind, operations = {} }, calls) {
+  // Resolve every method first: a typo is a broken batch, not a client rejection.
+  const runs = calls.map(([name]) => (Object.hasOwn(operations, name) ? operations[name] : bind(name)));
+  const outcomes = [];
+  for (const [index, [, args]] of calls.entries()) {
+    try {
+      outcomes.push({ ok: true, result: plain(await runs[index](...args)) });
+    } catch (error) {
+      outcomes.push({ ok: false, error: describeError(error) });
+    }
+  }
+  return outcomes;
 }
 
 function describeError(error) {
   if (error instanceof Error) {
-    // axios errors carry the HTTP response; the legacy client sets err.code = 'HTTP_<status>'.
+    // axios errors carry the HTTP response; the legacy client sets err.code = 'HTTP_<status>';
+    // nestia's HttpError (iamport-server-api) has .status and the raw body as .message.
     const response = error.response;
     return {
       kind: 'Error',
+      name: error.constructor.name,
       message: error.message,
       code: error.code ?? null,
       isAxiosError: Boolean(error.isAxiosError),
-      status: response ? response.status : null,
+      status: response ? response.status : (error.status ?? null),
       data: response ? plain(response.data) : null,
     };
   }

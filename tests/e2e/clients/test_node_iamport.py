@@ -1,0 +1,156 @@
+"""npm ``iamport`` 0.3.4, the legacy Node client (NODEL), against a live homeport (iamport-v1 §9).
+
+NODEL has no base-URL option: the host is the static ``Iamport.DEFAULT_HOST``. A call resolves
+with the envelope's ``response``; statuses 400/401/404 reject with ``Error('<status>')`` and
+``err.code = 'HTTP_<status>'`` (body ignored; a 401 is retried once with a fresh token); other
+statuses with ``code != 0`` reject with ``Error(message)`` and ``err.code = 'IAMPORT_<code>'``
+[NODEL lib/resource.js]. Methods are resource methods of the instance, e.g.
+``payment.getByImpUid``; the URL parameter is taken out of the argument object, the rest is
+the JSON body (POST) or the query string (others) [NODEL lib/iamportMethod.js].
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.clients.node import NodeClient, NodeRunner, call
+from tests.e2e.clients.shop import (
+    BILLING_CARD,
+    DECLINED_CARD,
+    ISSUE_FAILED_MESSAGE,
+    MASKED_BILLING_CARD,
+    UNKNOWN_IMP_UID,
+    WRONG_SECRET,
+    Shop,
+    assert_payment,
+    imp_uids,
+    unknown_customer_message,
+)
+
+pytestmark = pytest.mark.clients
+
+#: NODEL's subscribe_customer.create refuses, before any request, a card without pwd_2digit.
+LEGACY_BILLING_CARD = {**BILLING_CARD, "pwd_2digit": "12"}
+
+
+@pytest.fixture
+def legacy(node_runner: NodeRunner) -> NodeClient:
+    """The legacy client with ``Iamport.DEFAULT_HOST`` = the live server's origin."""
+    return node_runner.client("iamport-legacy.mjs")
+
+
+def test_legacy_node_iamport_finds_a_payment_by_imp_uid(shop: Shop, legacy: NodeClient) -> None:
+    """payment.getByImpUid resolves with the raw payment: every field, integer timestamps."""
+    partial, vbank = legacy.run(
+        call("payment.getByImpUid", {"imp_uid": shop.partial.imp_uid}),
+        call("payment.getByImpUid", {"imp_uid": shop.vbank.imp_uid}),
+    )
+    assert_payment(partial.value, shop.partial)
+    assert_payment(vbank.value, shop.vbank)
+
+
+def test_legacy_node_iamport_finds_the_latest_payment_by_merchant_uid(shop: Shop, legacy: NodeClient) -> None:
+    """payment.getByMerchant resolves with the most recently started payment of the order."""
+    result = legacy.ok("payment.getByMerchant", {"merchant_uid": "hp-retry"})
+    assert_payment(result, shop.retry_paid)
+
+
+def test_legacy_node_iamport_lists_payments_by_status(shop: Shop, legacy: NodeClient) -> None:
+    """payment.getByStatus sends page/limit as a query string and resolves with the paged listing."""
+    result = legacy.ok("payment.getByStatus", {"payment_status": "all", "page": 1, "limit": 4})
+    assert (result["total"], result["previous"], result["next"]) == (6, 0, 2)
+    assert imp_uids(result["list"]) == [p.imp_uid for p in shop.by_status["all"][:4]]
+
+
+def test_legacy_node_iamport_rejects_a_wrong_secret_with_http_401(shop: Shop, legacy: NodeClient) -> None:
+    """A wrong secret rejects with Error('401') and code HTTP_401."""
+    error = legacy.error("payment.getByImpUid", {"imp_uid": shop.paid.imp_uid}, secret=WRONG_SECRET)
+    assert (error["message"], error["code"]) == ("401", "HTTP_401")
+
+
+def test_legacy_node_iamport_rejects_an_unknown_imp_uid_with_http_404(legacy: NodeClient) -> None:
+    """An unknown imp_uid rejects with Error('404') and code HTTP_404."""
+    error = legacy.error("payment.getByImpUid", {"imp_uid": UNKNOWN_IMP_UID})
+    assert (error["message"], error["code"]) == ("404", "HTTP_404")
+
+
+# --------------------------------------------------------------------------------------------
+# Amount pre-registration (/payments/prepare, §4.2; 0.3.4 has no PUT)
+
+
+def test_legacy_node_iamport_prepares_an_amount_and_reads_it_back(legacy: NodeClient) -> None:
+    """payment.prepare posts {merchant_uid, amount}; payment.getPrepare reads the same back."""
+    registered, read = legacy.run(
+        call("payment.prepare", {"merchant_uid": "nodel-prepare-1", "amount": 8_800}),
+        call("payment.getPrepare", {"merchant_uid": "nodel-prepare-1"}),
+    )
+
+    assert (registered.value["merchant_uid"], registered.value["amount"]) == ("nodel-prepare-1", 8_800)
+    assert (read.value["merchant_uid"], read.value["amount"]) == ("nodel-prepare-1", 8_800)
+
+
+def test_legacy_node_iamport_rejects_an_unregistered_merchant_uid_with_http_404(legacy: NodeClient) -> None:
+    """payment.getPrepare of nothing registered rejects with Error('404') and code HTTP_404."""
+    error = legacy.error("payment.getPrepare", {"merchant_uid": "nodel-never-prepared"})
+
+    assert (error["message"], error["code"]) == ("404", "HTTP_404")
+
+
+# --------------------------------------------------------------------------------------------
+# Billing keys (subscribe_customer, §4.3, §5.5) through the demo merchant's sandbox channel
+
+
+def test_legacy_node_iamport_creates_gets_and_deletes_a_billing_key(legacy: NodeClient) -> None:
+    """subscribe_customer.create / get / delete resolve with the raw Customer object; afterwards
+    get rejects the HTTP 200 code 1 answer with Error(message) and code IAMPORT_1."""
+    customer = {"customer_uid": "nodel-cust", "customer_name": "박민수", "customer_postcode": "06236"}
+    created, read, deleted, gone = legacy.run(
+        call("subscribe_customer.create", {**customer, **LEGACY_BILLING_CARD}),
+        call("subscribe_customer.get", {"customer_uid": "nodel-cust"}),
+        call("subscribe_customer.delete", {"customer_uid": "nodel-cust"}),
+        call("subscribe_customer.get", {"customer_uid": "nodel-cust"}),
+    )
+
+    assert {k: created.value[k] for k in customer} == customer
+    assert created.value["card_number"] == MASKED_BILLING_CARD
+    assert created.value["pg_provider"] == "kcp"
+    assert type(created.value["inserted"]) is int
+    assert read.value == created.value
+    assert deleted.value["customer_uid"] == "nodel-cust"
+    assert (gone.failure["message"], gone.failure["code"]) == (
+        unknown_customer_message("nodel-cust"),
+        "IAMPORT_1",
+    )
+
+
+def test_legacy_node_iamport_legacy_aliases_reach_the_same_endpoints(legacy: NodeClient) -> None:
+    """The 0.3.4 aliases createCustomers / getCustomers / deleteCustomers behave like
+    create / get / delete (the same POST/GET/DELETE /subscribe/customers/{customer_uid})."""
+    created, read, deleted = legacy.run(
+        call("subscribe_customer.createCustomers", {"customer_uid": "nodel-alias", **LEGACY_BILLING_CARD}),
+        call("subscribe_customer.getCustomers", {"customer_uid": "nodel-alias"}),
+        call("subscribe_customer.deleteCustomers", {"customer_uid": "nodel-alias"}),
+    )
+
+    assert created.value["customer_uid"] == "nodel-alias"
+    assert read.value == created.value
+    assert deleted.value["customer_uid"] == "nodel-alias"
+
+
+def test_legacy_node_iamport_rejects_a_declined_card_with_iamport_minus_one(legacy: NodeClient) -> None:
+    """A card the PG refuses at issuance: HTTP 200 code -1, Error(message) with code IAMPORT_-1."""
+    error = legacy.error(
+        "subscribe_customer.create", {"customer_uid": "nodel-declined", **DECLINED_CARD, "pwd_2digit": "12"}
+    )
+
+    assert error["code"] == "IAMPORT_-1"
+    assert error["message"].startswith(ISSUE_FAILED_MESSAGE)
+
+
+def test_legacy_node_iamport_deleting_an_unknown_billing_key_rejects_with_iamport_1(
+    legacy: NodeClient,
+) -> None:
+    """subscribe_customer.delete of an unknown customer_uid: HTTP 200 code 1 -> IAMPORT_1."""
+    error = legacy.error("subscribe_customer.delete", {"customer_uid": "nodel-no-such-key"})
+
+    assert (error["message"], error["code"]) == (unknown_customer_message("nodel-no-such-key"), "IAMPORT_1")

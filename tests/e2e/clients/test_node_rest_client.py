@@ -1,0 +1,249 @@
+"""npm ``iamport-rest-client-nodejs`` 0.9.12 (NODE) against a live homeport (iamport-v1 §1-3, §9).
+
+NODE is axios with ``baseURL``; a call resolves with an axios response whose data is its
+Item / List / Collection wrapper ``{code, message, response}`` (+ ``failed`` on a 207 when the
+request ``keepGoing``); it rejects non-2xx with the axios error (``error.response.status`` /
+``.data`` = envelope) and a 2xx with ``code != 0`` with a plain object ``{response: {data}}``
+[NODE request/Base.ts]. Timestamps become ``Date`` objects (``{"$date": seconds}`` here).
+Methods are request builders of its ``Request`` namespace, e.g. ``Payments.getByImpUid``.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.clients.node import NodeClient, NodeRunner, call
+from tests.e2e.clients.shop import (
+    BILLING_CARD,
+    DECLINED_CARD,
+    ISSUE_FAILED_MESSAGE,
+    MASKED_BILLING_CARD,
+    NOT_FOUND_MESSAGE,
+    UNKNOWN_IMP_UID,
+    WRONG_SECRET,
+    Shop,
+    assert_payment,
+    imp_uids,
+    unknown_customer_message,
+)
+from tests.support import DEMO_KEY, DEMO_SECRET
+
+pytestmark = pytest.mark.clients
+
+
+@pytest.fixture
+def node(node_runner: NodeRunner) -> NodeClient:
+    """iamport-rest-client-nodejs with ``baseUrl`` = the live server's origin."""
+    return node_runner.client("rest-client-nodejs.mjs")
+
+
+def test_node_rest_client_gets_a_token_with_date_timestamps(node: NodeClient) -> None:
+    """Authenticate.getToken returns code 0 and a 40-hex token whose now/expired_at parse as dates."""
+    result = node.ok("Authenticate.getToken", {"imp_key": DEMO_KEY, "imp_secret": DEMO_SECRET})
+    assert result["status"] == 200
+    data = result["data"]
+    assert (data["code"], data["message"]) == (0, None)
+    token = data["response"]
+    assert len(token["access_token"]) == 40
+    lifetime = token["expired_at"]["$date"] - token["now"]["$date"]
+    assert 0 < lifetime <= 1800
+
+
+def test_node_rest_client_finds_a_paid_payment_by_imp_uid(shop: Shop, node: NodeClient) -> None:
+    """Payments.getByImpUid resolves with the paid card payment, timestamps as Dates."""
+    result = node.ok("Payments.getByImpUid", {"imp_uid": shop.paid.imp_uid})
+    assert result["status"] == 200
+    assert (result["data"]["code"], result["data"]["message"]) == (0, None)
+    assert_payment(result["data"]["response"], shop.paid, dates=True)
+
+
+def test_node_rest_client_sees_partial_cancel_and_virtual_account_fields(
+    shop: Shop, node: NodeClient
+) -> None:
+    """Partial cancel (cancel_amount, cancel_history) and vbank fields reach the TypeScript client."""
+    partial, vbank = node.run(
+        call("Payments.getByImpUid", {"imp_uid": shop.partial.imp_uid}),
+        call("Payments.getByImpUid", {"imp_uid": shop.vbank.imp_uid}),
+    )
+    assert_payment(partial.value["data"]["response"], shop.partial, dates=True)
+    assert_payment(vbank.value["data"]["response"], shop.vbank, dates=True)
+
+
+def test_node_rest_client_finds_by_merchant_uid_with_and_without_status(shop: Shop, node: NodeClient) -> None:
+    """getByMerchantUid without a status sends the literal 'undefined' segment, read as no status."""
+    latest, failed = node.run(
+        call("Payments.getByMerchantUid", {"merchant_uid": "hp-retry"}),
+        call("Payments.getByMerchantUid", {"merchant_uid": "hp-retry", "status": "failed"}),
+    )
+    assert_payment(latest.value["data"]["response"], shop.retry_paid, dates=True)
+    assert_payment(failed.value["data"]["response"], shop.retry_failed, dates=True)
+
+
+def test_node_rest_client_lists_every_payment_of_a_merchant_uid(shop: Shop, node: NodeClient) -> None:
+    """getByMerchantUids (findAll) resolves with a collection of both attempts of the order."""
+    result = node.ok("Payments.getByMerchantUids", {"merchant_uid": "hp-retry", "page": 1})
+    collection = result["data"]["response"]
+    assert {k: collection[k] for k in ("total", "previous", "next")} == {"total": 2, "previous": 0, "next": 0}
+    assert imp_uids(collection["list"]) == [shop.retry_paid.imp_uid, shop.retry_failed.imp_uid]
+    assert_payment(collection["list"][1], shop.retry_failed, dates=True)
+
+
+def test_node_rest_client_iterates_status_pages_until_next_is_zero(shop: Shop, node: NodeClient) -> None:
+    """getByStatus with the client's IamportIterator walks every page and stops at next == 0."""
+    result = node.ok("iterateByStatus", {"status": "paid", "page": 1, "limit": 2})
+    pages = [page["response"] for page in result["pages"]]
+    assert [(p["total"], p["previous"], p["next"]) for p in pages] == [(3, 0, 2), (3, 1, 0)]
+    listed = [uid for page in pages for uid in imp_uids(page["list"])]
+    assert listed == [p.imp_uid for p in shop.by_status["paid"]]
+
+
+def test_node_rest_client_gets_several_payments_by_imp_uid(shop: Shop, node: NodeClient) -> None:
+    """getByImpUids answers 200 when every imp_uid exists, in request order, with no failures."""
+    wanted = [shop.vbank.imp_uid, shop.paid.imp_uid]
+    result = node.ok("Payments.getByImpUids", {"imp_uid": wanted})
+    assert result["status"] == 200
+    assert imp_uids(result["data"]["response"]) == wanted
+    assert "failed" not in result["data"]
+    assert_payment(result["data"]["response"][0], shop.vbank, dates=True)
+
+
+def test_node_rest_client_reports_missing_imp_uids_of_a_207_multi_get(shop: Shop, node: NodeClient) -> None:
+    """A multi-get with an unknown imp_uid answers 207 with the found subset; the client lists the rest."""
+    wanted = [shop.paid.imp_uid, UNKNOWN_IMP_UID]
+    result = node.ok("Payments.getByImpUids", {"imp_uid": wanted})
+    assert result["status"] == 207
+    assert imp_uids(result["data"]["response"]) == [shop.paid.imp_uid]
+    assert result["data"]["failed"] == [UNKNOWN_IMP_UID]
+
+
+def test_node_rest_client_rejects_a_wrong_secret_with_the_401_envelope(node: NodeClient) -> None:
+    """A wrong secret rejects with an axios error carrying status 401 and an error envelope."""
+    error = node.error("Payments.getByImpUid", {"imp_uid": "imp_1"}, secret=WRONG_SECRET)
+    assert error["isAxiosError"] is True
+    assert error["status"] == 401
+    assert error["data"]["code"] != 0
+    assert error["data"]["response"] is None
+    assert isinstance(error["data"]["message"], str)
+    assert error["data"]["message"]
+
+
+def test_node_rest_client_rejects_an_unknown_imp_uid_with_the_404_envelope(node: NodeClient) -> None:
+    """An unknown imp_uid rejects with an axios error: status 404, code -1, the contract's message."""
+    error = node.error("Payments.getByImpUid", {"imp_uid": UNKNOWN_IMP_UID})
+    assert error["isAxiosError"] is True
+    assert error["status"] == 404
+    assert error["data"] == {"code": -1, "message": NOT_FOUND_MESSAGE, "response": None}
+
+
+# --------------------------------------------------------------------------------------------
+# Amount pre-registration (/payments/prepare, §4.2; NODE has no PUT) and code tables (§4.9)
+
+
+def test_node_rest_client_posts_and_reads_a_prepared_amount(node: NodeClient) -> None:
+    """Prepare.postAmount then getAmount: code 0 and the same merchant_uid and amount."""
+    posted, read = node.run(
+        call("Prepare.postAmount", {"merchant_uid": "node-prepare-1", "amount": 5_500}),
+        call("Prepare.getAmount", {"merchant_uid": "node-prepare-1"}),
+    )
+
+    assert posted.value["data"]["response"]["amount"] == 5_500
+    assert read.value["data"]["response"]["merchant_uid"] == "node-prepare-1"
+    assert read.value["data"]["response"]["amount"] == 5_500
+
+
+def test_node_rest_client_rejects_an_unregistered_merchant_uid_with_a_404_envelope(node: NodeClient) -> None:
+    """Prepare.getAmount of nothing registered rejects with an axios 404 and a non-zero code."""
+    error = node.error("Prepare.getAmount", {"merchant_uid": "node-never-prepared"})
+
+    assert error["isAxiosError"] is True
+    assert error["status"] == 404
+    assert error["data"]["code"] != 0
+    assert error["data"]["response"] is None
+    assert error["data"]["message"]
+
+
+def test_node_rest_client_reads_the_bank_and_card_code_tables(node: NodeClient) -> None:
+    """Banks.getBanks / Cards.getCards are lists of {code, name}; one code reads alone."""
+    banks, cards, shinhan, bc = (
+        outcome.value["data"]["response"]
+        for outcome in node.run(
+            call("Banks.getBanks"),
+            call("Cards.getCards"),
+            call("Banks.getBank", {"code": "088"}),
+            call("Cards.getCard", {"code": "361"}),
+        )
+    )
+
+    assert {"code": "004", "name": "국민은행"} in banks
+    assert {"code": "381", "name": "KB국민카드"} in cards
+    assert shinhan == {"code": "088", "name": "신한은행"}
+    assert bc == {"code": "361", "name": "BC카드"}
+
+
+# --------------------------------------------------------------------------------------------
+# Billing keys (Customers, §4.3, §5.5) through the demo merchant's sandbox billing channel
+
+
+def test_node_rest_client_posts_reads_and_deletes_a_billing_key(node: NodeClient) -> None:
+    """Customers.postBillingKey (customer_uid in the path only), getBillingKey, deleteBillingKey
+    resolve with the Customer (inserted/updated as Dates); afterwards getBillingKey rejects
+    the HTTP 200 code 1 answer with the client's plain {response: {data}} object."""
+    customer = {"customer_uid": "node-cust", "customer_name": "이영희", "customer_email": "lee@example.com"}
+    created, read, deleted, gone = node.run(
+        call("Customers.postBillingKey", {**customer, **BILLING_CARD, "pwd_2digit": "12"}),
+        call("Customers.getBillingKey", {"customer_uid": "node-cust"}),
+        call("Customers.deleteBillingKey", {"customer_uid": "node-cust"}),
+        call("Customers.getBillingKey", {"customer_uid": "node-cust"}),
+    )
+
+    key = created.value["data"]["response"]
+    assert created.value["status"] == 200
+    assert (created.value["data"]["code"], created.value["data"]["message"]) == (0, None)
+    assert {k: key[k] for k in customer} == customer
+    assert key["card_number"] == MASKED_BILLING_CARD
+    assert set(key["inserted"]) == {"$date"}
+    assert read.value["data"]["response"] == key
+    assert deleted.value["data"]["response"]["customer_uid"] == "node-cust"
+    assert gone.failure == {
+        "kind": "object",
+        "value": {
+            "response": {
+                "data": {"code": 1, "message": unknown_customer_message("node-cust"), "response": None}
+            }
+        },
+    }
+
+
+def test_node_rest_client_rejects_a_declined_card_with_code_minus_one(node: NodeClient) -> None:
+    """A card the PG refuses at issuance: HTTP 200 code -1, rejected as {response: {data}}."""
+    error = node.error(
+        "Customers.postBillingKey",
+        {"customer_uid": "node-declined", **DECLINED_CARD},
+    )
+
+    data = error["value"]["response"]["data"]
+    assert (data["code"], data["response"]) == (-1, None)
+    assert data["message"].startswith(ISSUE_FAILED_MESSAGE)
+
+
+def test_node_rest_client_gets_several_billing_keys_with_200_then_207(node: NodeClient) -> None:
+    """Customers.getBillingKeys sends customer_uid[]: 200 with every key in request order, 207
+    with the found subset when one is unknown (this request has no keepGoing, so no ``failed``),
+    and an axios 404 when none exists."""
+    first, second = ({"customer_uid": uid, **BILLING_CARD} for uid in ("node-many-1", "node-many-2"))
+    _, _, both, some, none = node.run(
+        call("Customers.postBillingKey", first),
+        call("Customers.postBillingKey", second),
+        call("Customers.getBillingKeys", {"customer_uid": ["node-many-2", "node-many-1"]}),
+        call("Customers.getBillingKeys", {"customer_uid": ["node-many-1", "node-no-such-key"]}),
+        call("Customers.getBillingKeys", {"customer_uid": ["node-no-such-key"]}),
+    )
+
+    assert both.value["status"] == 200
+    assert [k["customer_uid"] for k in both.value["data"]["response"]] == ["node-many-2", "node-many-1"]
+    assert some.value["status"] == 207
+    assert [k["customer_uid"] for k in some.value["data"]["response"]] == ["node-many-1"]
+    assert "failed" not in some.value["data"]
+    assert none.failure["status"] == 404
+    assert none.failure["data"]["code"] != 0
+    assert none.failure["data"]["response"] is None
