@@ -20,6 +20,7 @@ from homeport.domain.merchants.models import PgChannel
 from homeport.domain.money import Won
 from homeport.pg.base import (
     BillingKeyIssued,
+    Buyer,
     Cancelled,
     CancelRequest,
     CardInput,
@@ -197,7 +198,7 @@ class KcpConnector:
 
     async def charge(self, charge: Charge) -> ChargeResult:
         """Charge a batch key (``11511000``) or a typed-in card (``11121000``) on the hub."""
-        buyer = wire.Buyer(charge.buyer.name or "", charge.buyer.email or "", charge.buyer.tel or "")
+        buyer = _kcp_buyer(charge.buyer)
         order: dict[str, Any] = {
             "order_id": charge.order_id,
             "amount": charge.amount,
@@ -258,7 +259,6 @@ class KcpConnector:
             return codes.local_decline("invalid_request", "a virtual account needs an amount and a deadline")
         if not 0 <= request.tax_free <= request.amount:
             return codes.local_decline("invalid_request", f"tax_free {request.tax_free} of {request.amount}")
-        buyer = request.buyer
         body = wire.vbank_issue_request(
             self._site,
             order_id=request.order_id,
@@ -266,8 +266,8 @@ class KcpConnector:
             name=request.name,
             bank_digits=bank,
             va_date=methods.unix_to_kcp_time(request.due_at),
-            payer_name=buyer.name or request.holder or "",
-            buyer=wire.Buyer(buyer.name or "", buyer.email or "", buyer.tel or ""),
+            payer_name=request.buyer.name or request.holder or "",
+            buyer=_kcp_buyer(request.buyer),
             tax=methods.tax_fields(request.amount, request.tax_free) if request.tax_free else None,
         )
         answer = await self._client.post(wire.HUB_PATH, body, moves_money=True)
@@ -442,6 +442,11 @@ class KcpConnector:
         if not batch_key:
             raise PgOutcomeUnknown("KCP answered the batch-key issuance without a batch_key")
         return BillingKeyIssued(billing_key=batch_key, group_id=group_id, card=methods.card_details(answer))
+
+
+def _kcp_buyer(buyer: Buyer) -> wire.Buyer:
+    """The buyer as KCP's ``buyr_*`` fields ("" for what is unknown)."""
+    return wire.Buyer(buyer.name or "", buyer.email or "", buyer.tel or "")
 
 
 def _window_return(result: WindowResult, tran_cd: str) -> wire.WindowReturn | Declined:

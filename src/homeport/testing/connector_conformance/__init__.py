@@ -9,13 +9,16 @@ connector runs them against its PG's test server.
 
 A :class:`ConformanceTarget` says what the PG side offers: a way to complete a payment window
 (a callable that plays the buyer), a billing group, key-in payments, a card the PG declines,
-and whether faults (a reply held past the client's timeout, HTTP 500...) can be injected.
+whether faults (a reply held past the client's timeout, HTTP 500...) can be injected, a bank
+to issue virtual accounts at without a window and a tool that pays them (returning the PG's
+:class:`SentNotification`), and an escrow site.
 :attr:`Scenario.unmet` tells why a scenario cannot run against a target; nothing here skips
 by itself.
 
 Each :class:`Scenario` also names the connector it needs (:class:`ConnectorKind`): the
-target's ordinary channel, one whose site issues billing keys, one whose HTTP client gives up
-reading sooner than the target holds a reply, or one pointed where nothing listens. The
+target's ordinary channel, one whose site issues billing keys, one whose site takes escrow
+payments, one whose HTTP client gives up reading sooner than the target holds a reply, or one
+pointed where nothing listens. The
 harness builds those; the scenarios only call the protocol.
 
 With pytest::
@@ -30,7 +33,8 @@ against a server that keeps its state. Payments a scenario approves are mostly l
 are; the cancel and billing scenarios cancel what they charge.
 
 The package holds one module per scenario family: :mod:`.windows`, :mod:`.cancels`,
-:mod:`.billing`, :mod:`.failures`; :mod:`.target` is the vocabulary above, :mod:`.checks` and
+:mod:`.vbanks` (virtual accounts without a window), :mod:`.escrow`, :mod:`.billing`,
+:mod:`.failures`; :mod:`.target` is the vocabulary above, :mod:`.checks` and
 :mod:`.flows` the expectations and steps scenarios share, and :mod:`.registry` the list.
 Import from this package: the module layout is not part of the interface.
 """
@@ -48,6 +52,8 @@ from homeport.testing.connector_conformance.target import (
     FaultInjection,
     Requirement,
     Scenario,
+    SentNotification,
+    VbankDeposit,
     WindowDriver,
     WindowOrder,
 )
@@ -62,6 +68,8 @@ __all__ = [
     "FaultInjection",
     "Requirement",
     "Scenario",
+    "SentNotification",
+    "VbankDeposit",
     "WindowDriver",
     "WindowOrder",
     "new_order_id",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from homeport.pg.base import (
     BillingKeyIssued,
-    Buyer,
     CardInput,
     Charge,
     Declined,
@@ -22,6 +21,7 @@ from homeport.testing.connector_conformance.checks import (
     expect_standing,
 )
 from homeport.testing.connector_conformance.flows import (
+    BUYER,
     cancel_fully,
     complete_window,
     keyin_charge,
@@ -62,7 +62,7 @@ async def _charge_delete_and_refuse(
             order_id=order_id,
             amount=amount,
             name="적합성 시험 정기결제",
-            buyer=Buyer(name="홍길동", email="buyer@example.com", tel="01012345678"),
+            buyer=BUYER,
             billing_key=issued.billing_key,
             billing_group_id=group_id,
             customer_ip="127.0.0.1",

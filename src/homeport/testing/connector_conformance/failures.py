@@ -6,7 +6,15 @@ from collections.abc import Awaitable, Callable
 
 from homeport.domain.errors import PgOutcomeUnknown, PgUnavailable
 from homeport.domain.money import Won
-from homeport.pg.base import CancelRequest, PgConnector, PgStatus, TradeRequest, WindowResult
+from homeport.pg.base import (
+    CancelRequest,
+    EscrowDelivery,
+    PgConnector,
+    PgStatus,
+    TradeRequest,
+    VirtualAccountRequest,
+    WindowResult,
+)
 from homeport.testing.connector_conformance.checks import check, describe, expect_cancelled, inquire
 from homeport.testing.connector_conformance.flows import keyin_charge, new_order_id
 from homeport.testing.connector_conformance.target import (
@@ -14,6 +22,9 @@ from homeport.testing.connector_conformance.target import (
     ConformanceTarget,
     FaultInjection,
 )
+
+#: A deposit deadline for a call that never reaches the PG (2030-03-17, UNIX seconds).
+_SOME_DEADLINE = 1_900_000_000
 
 
 def _faults(target: ConformanceTarget) -> FaultInjection:
@@ -115,6 +126,24 @@ async def unreachable_pg_is_unavailable(connector: PgConnector, target: Conforma
             ),
         ),
         ("inquire", lambda: connector.inquire("20260302000000", "card")),
+        (
+            "issue_virtual_account",
+            lambda: connector.issue_virtual_account(
+                VirtualAccountRequest(
+                    order_id=order_id,
+                    amount=target.amount,
+                    name="적합성 시험 가상계좌",
+                    bank_code=target.vbank_bank_code or "004",
+                    due_at=_SOME_DEADLINE,
+                )
+            ),
+        ),
+        (
+            "register_escrow_delivery",
+            lambda: connector.register_escrow_delivery(
+                EscrowDelivery(pg_tid="20260302000000", company="CJGLS", invoice="123456789012", sent_at=1)
+            ),
+        ),
     ]
     if target.sample_window_return is not None:
         window = WindowResult(fields=target.sample_window_return)

@@ -19,6 +19,9 @@ from homeport.pg.base import (
 from homeport.testing.connector_conformance.checks import check, check_time, expect_approved, expect_cancelled
 from homeport.testing.connector_conformance.target import ConformanceError, ConformanceTarget, WindowOrder
 
+#: The buyer of every scenario's orders.
+BUYER = Buyer(name="홍길동", email="buyer@example.com", tel="01012345678")
+
 
 def new_order_id(target: ConformanceTarget, label: str) -> str:
     """A fresh order id: the target's prefix, a short label and 12 random hex digits."""
@@ -33,6 +36,7 @@ def window_order(
     amount: Won | None = None,
     card_number: str | None = None,
     billing_group_id: str | None = None,
+    escrow: bool = False,
 ) -> WindowOrder:
     """A window order of the target's amount (or ``amount``) for a fresh order id."""
     return WindowOrder(
@@ -42,7 +46,8 @@ def window_order(
         pay_method=pay_method,
         card_number=card_number or target.window_card_number,
         billing_group_id=billing_group_id,
-        buyer=Buyer(name="홍길동", email="buyer@example.com", tel="01012345678"),
+        buyer=BUYER,
+        escrow=escrow,
     )
 
 
@@ -76,7 +81,7 @@ def keyin_charge(
         order_id=order_id,
         amount=amount,
         name="적합성 시험 수기결제",
-        buyer=Buyer(name="홍길동", email="buyer@example.com", tel="01012345678"),
+        buyer=BUYER,
         card=card or target.keyin_card,
         customer_ip="127.0.0.1",
     )

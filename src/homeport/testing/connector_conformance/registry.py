@@ -14,6 +14,10 @@ from homeport.testing.connector_conformance.cancels import (
     inquiry_follows_approval_and_cancel,
     partial_then_full_cancel_tracks_the_remaining_amount,
 )
+from homeport.testing.connector_conformance.escrow import (
+    escrow_delivery_is_declined_for_a_payment_without_escrow,
+    escrow_delivery_is_registered_for_an_escrow_payment,
+)
 from homeport.testing.connector_conformance.failures import (
     bad_gateway_is_outcome_unknown,
     lost_reply_is_outcome_unknown_and_settled_by_inquiry,
@@ -26,6 +30,11 @@ from homeport.testing.connector_conformance.target import (
     Requirement,
     Scenario,
     ScenarioFunction,
+)
+from homeport.testing.connector_conformance.vbanks import (
+    deposit_into_vbank_issued_by_api_is_notified,
+    unpaid_vbank_issued_by_api_is_revoked_by_cancel,
+    vbank_issued_by_api_carries_the_account,
 )
 from homeport.testing.connector_conformance.windows import (
     card_window_payment_is_approved,
@@ -48,6 +57,7 @@ _W, _B, _K, _P, _D, _F = (
     Requirement.DECLINING_CARD,
     Requirement.FAULTS,
 )
+_V, _VD, _E = Requirement.VBANK_API, Requirement.VBANK_DEPOSIT, Requirement.ESCROW
 
 
 def _scenario(
@@ -83,6 +93,23 @@ SCENARIOS: tuple[Scenario, ...] = (
     _scenario(cancelling_more_than_remains_is_declined_without_change, _P),
     _scenario(cancelled_payment_cannot_be_cancelled_again, _P),
     _scenario(inquiry_follows_approval_and_cancel, _P),
+    _scenario(vbank_issued_by_api_carries_the_account, _V),
+    _scenario(unpaid_vbank_issued_by_api_is_revoked_by_cancel, _V),
+    _scenario(deposit_into_vbank_issued_by_api_is_notified, _V, _VD),
+    _scenario(
+        escrow_delivery_is_registered_for_an_escrow_payment,
+        _W,
+        _E,
+        connector=ConnectorKind.ESCROW,
+        window_method="card",
+    ),
+    _scenario(
+        escrow_delivery_is_declined_for_a_payment_without_escrow,
+        _W,
+        _E,
+        connector=ConnectorKind.ESCROW,
+        window_method="card",
+    ),
     _scenario(keyin_charge_is_approved, _K),
     _scenario(keyin_charge_with_declining_card_is_declined, _K, _D),
     _scenario(billing_key_from_window_charges_until_deleted, _W, _B, connector=ConnectorKind.BILLING),

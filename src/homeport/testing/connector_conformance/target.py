@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from homeport.domain.money import Won
-from homeport.pg.base import Buyer, CardInput, PgConnector, WindowResult
+from homeport.pg.base import Approved, Buyer, CardInput, PgConnector, WindowResult
 
 #: How far a time the PG reports may be from the target's clock (KST read as UTC is 9 h off).
 CLOCK_TOLERANCE_SECONDS = 15 * 60
@@ -33,6 +33,8 @@ class WindowOrder:
     #: Set for a billing-key window (no money moves; ``amount`` is only shown).
     billing_group_id: str | None = None
     buyer: Buyer = field(default_factory=Buyer)
+    #: Pay with escrow (the PG holds the money until the buyer confirms the delivery).
+    escrow: bool = False
 
 
 #: Plays the buyer: registers the trade with ``connector`` where the PG needs it, completes the
@@ -58,6 +60,21 @@ class FaultInjection:
     #: The reply is HTTP 200 with a truncated, non-JSON body.
     malformed_amount: Won
     find_pg_tids: Callable[[str], Awaitable[Sequence[str]]]
+
+
+@dataclass(frozen=True)
+class SentNotification:
+    """A notification the PG sent to the merchant's URL, as that URL received it."""
+
+    body: bytes
+    content_type: str
+
+
+#: Deposits ``amount`` won into the virtual account of ``approved`` as a bank transfer would
+#: (the PG's own test tool: KCP's stage mock-deposit page, the sandbox's ``/_sandbox/deposit``)
+#: and returns the notification the PG sent about it; None when the PG refused the deposit
+#: (an account revoked or past its deadline).
+VbankDeposit = Callable[[Approved, Won], Awaitable[SentNotification | None]]
 
 
 #: A card that passes the Luhn check and expires far ahead; any test PG should take it.
@@ -99,6 +116,13 @@ class ConformanceTarget:
     #: A well-formed window return in the PG's own fields (its tokens need not be valid):
     #: what the unreachable-PG scenario tries to approve. None: that call is not tried.
     sample_window_return: Mapping[str, str] | None = None
+    #: The bank (KFTC 3-digit code, e.g. ``004``) to issue virtual accounts at without a window;
+    #: None: the target issues none that way.
+    vbank_bank_code: str | None = None
+    #: Pays virtual accounts and hands back the PG's notification; None: no such tool.
+    vbank_deposit: VbankDeposit | None = None
+    #: Whether the escrow connector's site takes escrow payments (through the window).
+    escrow: bool = False
 
 
 class ConnectorKind(StrEnum):
@@ -113,6 +137,8 @@ class ConnectorKind(StrEnum):
     SHORT_READ_TIMEOUT = "short_read_timeout"
     #: The ordinary channel pointed at a base URL where nothing listens (connection refused).
     UNREACHABLE = "unreachable"
+    #: A channel whose site takes escrow payments (KCP: an escrow site, such as stage's T0007).
+    ESCROW = "escrow"
 
 
 class Requirement(StrEnum):
@@ -125,6 +151,12 @@ class Requirement(StrEnum):
     PAYMENT = "payment"
     DECLINING_CARD = "declining_card"
     FAULTS = "faults"
+    #: Virtual accounts issued without a window (and a clock for their deadline).
+    VBANK_API = "vbank_api"
+    #: A tool that pays virtual accounts and returns the PG's notification.
+    VBANK_DEPOSIT = "vbank_deposit"
+    #: Escrow payments on the escrow connector's site.
+    ESCROW = "escrow"
 
 
 ScenarioFunction = Callable[[PgConnector, ConformanceTarget], Awaitable[None]]
@@ -157,6 +189,15 @@ class Scenario:
             ),
             Requirement.DECLINING_CARD: (target.declining_card is None, "the target names no declining card"),
             Requirement.FAULTS: (target.faults is None, "faults cannot be injected into the target"),
+            Requirement.VBANK_API: (
+                target.vbank_bank_code is None or target.now is None,
+                "issuing a virtual account needs a bank code (vbank_bank_code) and the target's clock",
+            ),
+            Requirement.VBANK_DEPOSIT: (
+                target.vbank_deposit is None,
+                "the target has no tool to pay a virtual account (vbank_deposit)",
+            ),
+            Requirement.ESCROW: (not target.escrow, "the target's escrow site is not configured (escrow)"),
         }
         for requirement in self.requires:
             missing, reason = reasons[requirement]
