@@ -2,13 +2,16 @@
 
 One sandbox per test module: :func:`create_sandbox_app` served by uvicorn in a thread on a free
 loopback port, with ``hold_seconds=3`` so a "timeout" scenario (amount 91001) holds its reply
-for 3 s. Stopped when the module is done.
+for 3 s. Its sites notify a real HTTP receiver (the merchant's notification URL, another
+uvicorn thread), so the deposit tool hands the scenarios the bytes the sandbox sent. Both are
+stopped when the module is done.
 
 Connectors are built per test (their HTTP clients belong to the test's event loop), one per
 :class:`ConnectorKind`:
 
 - ``standard``: site ``T0000``;
 - ``billing``: site ``A52Q7`` with its group ``A52Q71000489``;
+- ``escrow``: site ``T0007``, KCP's escrow test site;
 - ``short_read_timeout``: ``T0000`` with the connector's read timeout cut to 1 s.
 - ``unreachable``: ``T0000`` at a free port nobody listens on.
 """
@@ -26,18 +29,28 @@ import pytest
 import uvicorn
 
 from homeport.clock import SystemClock
-from homeport.pg.base import PgConnector
+from homeport.domain.money import Won
+from homeport.pg.base import Approved, PgConnector
 from homeport.pg.kcp.client import KcpTimeouts
 from homeport.pg.kcp.connector import KcpConnector
 from homeport.sandbox.app import build_sandbox, create_sandbox_app
-from homeport.sandbox.config import TEST_KEY_PASSWORD, SandboxConfig
-from homeport.testing.connector_conformance import ConformanceTarget, ConnectorKind, FaultInjection
+from homeport.sandbox.config import TEST_KEY_PASSWORD, SandboxConfig, SiteConfig
+from homeport.testing.connector_conformance import (
+    ConformanceTarget,
+    ConnectorKind,
+    FaultInjection,
+    SentNotification,
+)
 from tests.conformance.windows import WINDOW_METHODS, SandboxMobileWindow
 from tests.e2e.processes import HEALTH_TIMEOUT_SECONDS, free_port
+from tests.sandbox_notify.support import Receiver, running_receiver
 
 GENERAL_SITE = "T0000"
 BILLING_SITE = "A52Q7"
 BILLING_GROUP = "A52Q71000489"
+ESCROW_SITE = "T0007"
+#: A bank that issues KCP virtual accounts (국민, kcp.md §11.6), in i'mport's code.
+VBANK_BANK = "004"
 #: Seconds the sandbox holds a "timeout" reply, and after how long the short client gives up.
 HOLD_SECONDS = 3.0
 SHORT_READ_SECONDS = 1.0
@@ -52,6 +65,7 @@ class RunningSandbox:
 
     url: str
     data_dir: Path
+    receiver: Receiver
 
     def certificate(self, site_cd: str) -> Path:
         """The site's generated service certificate."""
@@ -63,10 +77,25 @@ class RunningSandbox:
 
 
 @pytest.fixture(scope="module")
-def sandbox_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSandbox]:
+def notification_receiver() -> Iterator[Receiver]:
+    """The merchant's notification URL: a real HTTP server answering KCP's ``result=0000``."""
+    with running_receiver() as receiver:
+        yield receiver
+
+
+@pytest.fixture(scope="module")
+def sandbox_server(
+    tmp_path_factory: pytest.TempPathFactory, notification_receiver: Receiver
+) -> Iterator[RunningSandbox]:
     """The sandbox app under uvicorn in a thread on 127.0.0.1; stopped when the module ends."""
     data_dir = tmp_path_factory.mktemp("conformance-sandbox")
-    sandbox = build_sandbox(SandboxConfig(data_dir=data_dir, hold_seconds=HOLD_SECONDS))
+    notify_url = notification_receiver.url("/kcp/notifications")
+    sites = (
+        SiteConfig(GENERAL_SITE, notify_url=notify_url),
+        SiteConfig(ESCROW_SITE, escrow=True, notify_url=notify_url),
+        SiteConfig(BILLING_SITE, group_ids=(BILLING_GROUP,)),
+    )
+    sandbox = build_sandbox(SandboxConfig(data_dir=data_dir, sites=sites, hold_seconds=HOLD_SECONDS))
     port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(
@@ -89,7 +118,9 @@ def sandbox_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running
             if time.monotonic() > deadline:
                 pytest.fail(f"the sandbox did not start within {HEALTH_TIMEOUT_SECONDS} s", pytrace=False)
             time.sleep(0.05)
-        yield RunningSandbox(url=f"http://127.0.0.1:{port}", data_dir=data_dir)
+        yield RunningSandbox(
+            url=f"http://127.0.0.1:{port}", data_dir=data_dir, receiver=notification_receiver
+        )
     finally:
         server.should_exit = True
         thread.join(timeout=HOLD_SECONDS + 10)
@@ -114,7 +145,9 @@ async def connector_for(sandbox_server: RunningSandbox) -> AsyncIterator[Connect
             if kind is ConnectorKind.SHORT_READ_TIMEOUT
             else None
         )
-        site_cd = BILLING_SITE if kind is ConnectorKind.BILLING else GENERAL_SITE
+        site_cd = {ConnectorKind.BILLING: BILLING_SITE, ConnectorKind.ESCROW: ESCROW_SITE}.get(
+            kind, GENERAL_SITE
+        )
         base_url = (
             f"http://127.0.0.1:{free_port()}" if kind is ConnectorKind.UNREACHABLE else sandbox_server.url
         )
@@ -150,6 +183,20 @@ def sandbox_target(sandbox_server: RunningSandbox, buyer_browser: httpx.AsyncCli
         answer.raise_for_status()
         return [str(record["tno"]) for record in answer.json()["records"]]
 
+    async def deposit(approved: Approved, amount: Won) -> SentNotification | None:
+        """KCP's stage mock-deposit page, emulated (kcp.md §9.5): the TX00 the receiver got."""
+        receiver = sandbox_server.receiver
+        before = len(receiver.posts)
+        answer = await buyer_browser.post(
+            "/_sandbox/deposit", json={"tno": approved.pg_tid, "amount": amount}
+        )
+        if answer.status_code == 409:  # account_closed: revoked or past its deadline
+            return None
+        answer.raise_for_status()
+        sent = receiver.posts[before:]
+        assert len(sent) == 1, f"the deposit sent {len(sent)} notifications"
+        return SentNotification(body=sent[0].body, content_type=sent[0].headers["content-type"])
+
     return ConformanceTarget(
         name="KCP sandbox",
         # KCP's window return fields (kcp.md §10): the tokens are never sent, nothing listens.
@@ -169,4 +216,7 @@ def sandbox_target(sandbox_server: RunningSandbox, buyer_browser: httpx.AsyncCli
             find_pg_tids=find_pg_tids,
         ),
         now=SystemClock().now,
+        vbank_bank_code=VBANK_BANK,
+        vbank_deposit=deposit,
+        escrow=True,
     )

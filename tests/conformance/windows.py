@@ -81,6 +81,7 @@ class SandboxMobileWindow:
                 pay_method=order.pay_method,
                 return_url=RETURN_URL,
                 user_agent=MOBILE_USER_AGENT,
+                escrow=order.escrow,
                 billing_group_id=order.billing_group_id,
             )
         )
@@ -137,7 +138,7 @@ class SandboxMobileWindow:
             "Ret_URL": RETURN_URL,
             "approval_key": approval_key,
             "traceNo": trace_no,
-            "escw_used": "N",
+            "escw_used": "Y" if order.escrow else "N",
             "buyr_name": order.buyer.name or "",
             "buyr_mail": order.buyer.email or "",
             "buyr_tel2": order.buyer.tel or "",

@@ -13,11 +13,13 @@ naming the variables):
   ``NUMBER,YYYY-MM,BIRTH,PW2`` (default: the legacy stage test card of kcp.md §13, which may
   no longer be accepted).
 
-Window scenarios need a person in KCP's payment window, and KCP's stage cannot be made to
-decline or fail on purpose: those scenarios are marked as not run here (the sandbox runs them
-in ``tests/conformance``). Approvals made here are cancelled by the scenarios that make them,
-except a plain key-in charge, which stage does not settle (kcp.md §3.4: no money moves on
-``T0000``).
+Window scenarios need a person in KCP's payment window, KCP's stage cannot be made to
+decline or fail on purpose, and its mock-deposit page is a web page for people (kcp.md §9.5):
+those scenarios are marked as not run here (the sandbox runs them in ``tests/conformance``);
+so are the escrow scenarios, which need a window and an escrow site. Virtual accounts issued
+without a window (at 국민은행, ``004``) do run. Approvals made here are cancelled by the
+scenarios that make them, except a plain key-in charge and an issued virtual account, which
+stage does not settle (kcp.md §3.4: no money moves on ``T0000``).
 """
 
 from __future__ import annotations
@@ -77,6 +79,8 @@ NOT_ON_STAGE = {
     Requirement.WINDOW: "needs a person to complete KCP's payment window (testsmpay.kcp.co.kr)",
     Requirement.FAULTS: "KCP's stage cannot be made to time out or fail on purpose",
     Requirement.DECLINING_CARD: "KCP publishes no card number its stage declines",
+    Requirement.VBANK_DEPOSIT: "KCP's stage mock-deposit page (kcp.md §9.5) needs a person",
+    Requirement.ESCROW: "escrow needs KCP's escrow test site and a window; one site is configured here",
 }
 
 
@@ -134,7 +138,8 @@ def stage() -> StageSettings:
 
 @pytest.fixture
 def stage_target(stage: StageSettings) -> ConformanceTarget:
-    """What KCP's stage offers a program: key-in charges, billing with a group id, nothing else."""
+    """What KCP's stage offers a program: key-in charges, billing with a group id, virtual
+    accounts by API, nothing else."""
     return ConformanceTarget(
         name="KCP stage",
         # KCP's window return fields (kcp.md §10): the tokens are never sent, nothing listens.
@@ -147,6 +152,7 @@ def stage_target(stage: StageSettings) -> ConformanceTarget:
         faults=None,
         now=SystemClock().now,
         order_prefix="HPS",
+        vbank_bank_code="004",
     )
 
 

@@ -209,12 +209,49 @@ async def test_refunds_are_for_virtual_accounts_only(kcp: Kcp) -> None:
 
 
 async def test_an_escrow_delivery_is_recorded(kcp: Kcp) -> None:
-    """STE1 with deli_numb and deli_corp is accepted for escrow payments and recorded."""
+    """STE1 with deli_numb and deli_corp is accepted for escrow payments, recorded, and answered
+    with tno and canc_time; the balance stays."""
     paid = await kcp.pay("PACA", 30000, site_cd="T0007", escw_used="Y")
-    answer = await kcp.cancel(paid["tno"], "STE1", site_cd="T0007", deli_numb="123456789012", deli_corp="04")
+    answer = await kcp.cancel(
+        paid["tno"], "STE1", site_cd="T0007", deli_numb="123456789012", deli_corp="CJ대한통운"
+    )
     assert answer["res_cd"] == "0000"
+    assert (answer["tno"], answer["canc_time"]) == (paid["tno"], "20260302100000")
     transaction = kcp.transaction(paid["tno"])
-    assert transaction["cancels"][-1]["deli_numb"] == "123456789012"
+    assert (transaction["cancels"][-1]["deli_numb"], transaction["cancels"][-1]["deli_corp"]) == (
+        "123456789012",
+        "CJ대한통운",
+    )
     assert (transaction["status"], transaction["rem_mny"]) == ("STSR", 30000)
+
+
+async def test_an_escrow_delivery_needs_an_escrow_payment(kcp: Kcp) -> None:
+    """STE1 on a payment made without escrow answers the sandbox's 8735."""
     plain = await kcp.pay("PACA", 30000)
-    assert (await kcp.cancel(plain["tno"], "STE1", deli_numb="1", deli_corp="04"))["res_cd"] == "9105"
+    answer = await kcp.cancel(plain["tno"], "STE1", deli_numb="1", deli_corp="CJ대한통운")
+    assert answer["res_cd"] == "8735"
+    assert kcp.transaction(plain["tno"])["cancels"] == []
+
+
+async def test_an_escrow_delivery_is_registered_once(kcp: Kcp) -> None:
+    """A second STE1 answers 8736 (kcp.md names no mod_type that changes a delivery), and a
+    cancelled escrow payment takes no delivery (8133)."""
+    paid = await kcp.pay("PACA", 30000, site_cd="T0007", escw_used="Y")
+    first = await kcp.cancel(paid["tno"], "STE1", site_cd="T0007", deli_numb="111", deli_corp="한진택배")
+    assert first["res_cd"] == "0000"
+    again = await kcp.cancel(paid["tno"], "STE1", site_cd="T0007", deli_numb="222", deli_corp="한진택배")
+    assert again["res_cd"] == "8736"
+    assert "111" in again["res_msg"]
+
+    cancelled = await kcp.pay("PACA", 30000, site_cd="T0007", escw_used="Y")
+    assert (await kcp.cancel(cancelled["tno"], site_cd="T0007"))["res_cd"] == "0000"
+    late = await kcp.cancel(cancelled["tno"], "STE1", site_cd="T0007", deli_numb="333", deli_corp="기타")
+    assert late["res_cd"] == "8133"
+
+
+async def test_an_escrow_delivery_needs_the_waybill_and_the_courier(kcp: Kcp) -> None:
+    """deli_numb and deli_corp are required (9104)."""
+    paid = await kcp.pay("PACA", 30000, site_cd="T0007", escw_used="Y")
+    answer = await kcp.cancel(paid["tno"], "STE1", site_cd="T0007", deli_corp="CJ대한통운")
+    assert answer["res_cd"] == "9104"
+    assert "deli_numb" in answer["res_msg"]

@@ -40,7 +40,8 @@ async def filled_request(kcp: Kcp, sample: dict[str, Any]) -> dict[str, str]:
         values["<batch_key>"] = await kcp.issue_batch_key(site_cd=site_cd)
     if "<tno>" in request.values():
         amount = int(request.get("rem_mny") or 1004)
-        paid = await kcp.pay(request.get("pay_type", "PACA"), amount, site_cd=site_cd)
+        escrow = "Y" if request.get("mod_type") == "STE1" else "N"  # deliveries are for escrow payments
+        paid = await kcp.pay(request.get("pay_type", "PACA"), amount, site_cd=site_cd, escw_used=escrow)
         values["<tno>"] = paid["tno"]
         last = "mod_type" if endpoint.endswith("/cancel") else "pay_type"
         values["kcp_sign_data"] = kcp.sign(site_cd, paid["tno"], request[last], key_of=site_cd)
@@ -53,8 +54,16 @@ async def filled_request(kcp: Kcp, sample: dict[str, Any]) -> dict[str, str]:
 
 
 def test_the_golden_samples_exist() -> None:
-    """Approval (card), batch pay, partial cancel and inquiry samples are present."""
-    assert {"approval_card", "batch_pay", "cancel_partial", "inquiry_card"} <= set(SAMPLES)
+    """Approval (card), batch pay, partial cancel, inquiry, virtual account by API and escrow
+    delivery samples are present."""
+    assert {
+        "approval_card",
+        "batch_pay",
+        "cancel_partial",
+        "inquiry_card",
+        "vbank_issue",
+        "escrow_delivery",
+    } <= set(SAMPLES)
 
 
 @pytest.mark.parametrize("name", SAMPLES)

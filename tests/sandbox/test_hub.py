@@ -170,9 +170,9 @@ async def test_key_in_issuance_gives_a_key_that_pays(kcp: Kcp) -> None:
     assert refused["res_cd"] == "5209"
 
 
-async def test_a_virtual_account_by_api_answers_v000(kcp: Kcp, sandbox: Sandbox) -> None:
-    """pay_method=VCNT with va_txtype=41100000 issues an account and answers V000 (kcp.md §7)."""
-    request = {
+def vbank_request(kcp: Kcp, **overrides: str) -> dict[str, str]:
+    """A virtual account by API (kcp.md §7's fields): 25000 won at 국민은행, due 2026-03-05."""
+    return {
         **kcp.creds(GENERAL),
         "pay_method": "VCNT",
         "va_txtype": "41100000",
@@ -186,25 +186,59 @@ async def test_a_virtual_account_by_api_answers_v000(kcp: Kcp, sandbox: Sandbox)
         "ordr_idxx": new_order(),
         "good_name": "가상계좌 상품",
         "buyr_name": "홍길동",
+        **overrides,
     }
-    answer = await kcp.call(HUB, request)
+
+
+async def test_a_virtual_account_by_api_answers_v000(kcp: Kcp, sandbox: Sandbox) -> None:
+    """pay_method=VCNT with va_txtype=41100000 issues an account and answers V000 (kcp.md §7)
+    with the account, its bank, its holder (named like a stage account, §9.5) and deadline."""
+    answer = await kcp.call(HUB, vbank_request(kcp))
     assert answer["res_cd"] == "V000"
     assert {"tno", "account", "bankname", "bankcode", "depositor", "va_date"} <= set(answer)
     assert re.fullmatch(r"T\d{13}", answer["account"])
-    assert (answer["bankcode"], answer["bankname"], answer["va_date"]) == (
+    assert (answer["bankcode"], answer["bankname"], answer["va_date"], answer["depositor"]) == (
         "BK04",
         "국민은행",
         "20260305235959",
+        "한국사이버결제",
     )
     account = sandbox.ledger.get("vbank", answer["account"])
     assert account is not None
     assert (account["status"], account["deposited"], account["bank_code"]) == ("waiting", 0, "04")
     transaction = kcp.transaction(answer["tno"])
     assert (transaction["pay_type"], transaction["deposited"]) == ("PAVC", 0)
-    unknown_bank = await kcp.call(HUB, {**request, "va_bankcode": "BK99", "ordr_idxx": new_order()})
-    assert unknown_bank["res_cd"] == "9105"
-    past = await kcp.call(HUB, {**request, "va_date": "20260301000000", "ordr_idxx": new_order()})
-    assert past["res_cd"] == "9105"
+
+
+async def test_a_virtual_account_by_api_is_refused_for_a_bad_bank_or_deadline(kcp: Kcp) -> None:
+    """An unknown bank code and a past deadline are malformed (9105); a bank that issues no
+    virtual accounts (케이뱅크, BK89, kcp.md §11.6) answers the sandbox's 8737."""
+    assert (await kcp.call(HUB, vbank_request(kcp, va_bankcode="BK99")))["res_cd"] == "9105"
+    assert (await kcp.call(HUB, vbank_request(kcp, va_date="20260301000000")))["res_cd"] == "9105"
+    assert (await kcp.call(HUB, vbank_request(kcp, va_bankcode="BK89")))["res_cd"] == "8737"
+    assert (await kcp.call(HUB, vbank_request(kcp, va_mny="24000")))["res_cd"] == "9105"
+
+
+async def test_a_virtual_account_by_api_checks_mixed_taxation(kcp: Kcp) -> None:
+    """tax_flag TG03 needs comm_tax_mny + comm_vat_mny + comm_free_mny = amount (the window's
+    fields, kcp.md §10.1; unverified on the hub)."""
+    mixed = {"tax_flag": "TG03", "comm_tax_mny": "13637", "comm_vat_mny": "1363", "comm_free_mny": "10000"}
+    assert (await kcp.call(HUB, vbank_request(kcp, **mixed)))["res_cd"] == "V000"
+    wrong = {**mixed, "comm_free_mny": "9999"}
+    assert (await kcp.call(HUB, vbank_request(kcp, **wrong)))["res_cd"] == "9105"
+    assert (await kcp.call(HUB, vbank_request(kcp, tax_flag="TG09")))["res_cd"] == "9105"
+
+
+async def test_a_virtual_account_by_api_is_revoked_by_stsc_before_deposit(kcp: Kcp, sandbox: Sandbox) -> None:
+    """STSC on an unpaid account cancels the transaction and closes the account (kcp.md §4.2)."""
+    issued = await kcp.call(HUB, vbank_request(kcp))
+    cancelled = await kcp.cancel(issued["tno"])
+    assert cancelled["res_cd"] == "0000"
+    account = sandbox.ledger.get("vbank", issued["account"])
+    assert account is not None
+    assert account["status"] == "cancelled"
+    inquiry = await kcp.inquire(issued["tno"], "PAVC")
+    assert (inquiry["shop_status"], inquiry["rem_mny"]) == ("STSC", "0")
 
 
 async def test_an_unknown_hub_operation_is_named(kcp: Kcp) -> None:

@@ -3,14 +3,17 @@
 Everything PG-specific (KCP's field names, codes, signing, hosts) lives behind
 :class:`PgConnector`, in ``homeport.pg.kcp``. Callers see three kinds of outcome:
 
-- a result value: :class:`Approved`, :class:`BillingKeyIssued`, :class:`Cancelled`, ...;
+- a result value: :class:`Approved`, :class:`BillingKeyIssued`, :class:`Cancelled`,
+  :class:`EscrowRegistered`, ...;
 - a :class:`Declined` value: the PG said no (card refused, amount mismatch, over-cancel...),
   with our stable ``reason`` and the PG's own code and message;
 - one of two exceptions from ``homeport.domain.errors``: ``PgUnavailable`` (provably not
   processed, safe to retry) or ``PgOutcomeUnknown`` (sent but no readable answer: never
   charge again; settle by :meth:`PgConnector.inquire` or a cancel).
 
-Amounts are whole won. Times are UNIX seconds. Payment methods use homeport's vocabulary,
+Amounts are whole won. Times are UNIX seconds. Bank codes are the KFTC 3-digit codes i'mport
+uses (``004`` 국민, ``088`` 신한...); escrow carriers are i'mport's codes (``CJGLS``...).
+Payment methods use homeport's vocabulary,
 which is i'mport's ``pay_method`` (``card``, ``trans``, ``vbank``, ``phone``, ``point``,
 ``cultureland``, ``smartculture``, ``happymoney``, ``booknlife``, ``kakaopay``, ``naverpay``,
 ``payco``, ``samsung``, ``applepay``, ``lpay``).
@@ -142,6 +145,32 @@ class Charge:
 
 
 @dataclass(frozen=True)
+class VirtualAccountRequest:
+    """A virtual account issued by API, without a window (i'mport ``POST /vbanks``, iamport-v1.md §4.6).
+
+    ``bank_code`` is the KFTC 3-digit code of the bank to open it at (i'mport's
+    ``vbank_code``), ``due_at`` the deposit deadline in UNIX seconds (``vbank_due``).
+    ``holder`` is the account name the merchant asks for (``vbank_holder``): PGs that name the
+    account themselves ignore it (KCP does), so the name to show is the result's
+    ``virtual_account.holder``. ``tax_free`` is the tax-free part of ``amount``.
+
+    The result is an :class:`Approved` with ``pay_method`` ``vbank`` and ``virtual_account``
+    filled, awaiting deposit (the deposit arrives as a :class:`PgNotification`). An unpaid
+    account is revoked with :meth:`PgConnector.cancel`: a full cancel with ``deposited`` False.
+    """
+
+    order_id: str
+    amount: Won
+    name: str
+    bank_code: str
+    due_at: int
+    holder: str | None = None
+    buyer: Buyer = field(default_factory=Buyer)
+    tax_free: Won = 0
+    escrow: bool = False
+
+
+@dataclass(frozen=True)
 class RefundAccount:
     """Where a virtual-account or transfer refund goes."""
 
@@ -153,7 +182,12 @@ class RefundAccount:
 
 @dataclass(frozen=True)
 class CancelRequest:
-    """A full (``amount`` None) or partial cancel of an approved payment."""
+    """A full (``amount`` None) or partial cancel of an approved payment.
+
+    A virtual account not paid yet (``deposited`` False) is revoked by a full cancel: the
+    account is closed and takes no deposit. A paid one (``deposited`` True) is refunded to
+    ``refund``.
+    """
 
     pg_tid: str
     pay_method: str
@@ -173,6 +207,48 @@ class Cancelled:
     remaining: Won
     cancelled_at: int
     cancellation_id: str
+
+
+@dataclass(frozen=True)
+class EscrowParty:
+    """Who sends or receives an escrow shipment (i'mport's ``sender``/``receiver``, §4.5).
+
+    Personal data: only the name shows in ``repr``.
+    """
+
+    name: str | None = None
+    tel: str | None = field(default=None, repr=False)
+    address: str | None = field(default=None, repr=False)
+    postcode: str | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True)
+class EscrowDelivery:
+    """The shipment of an escrow payment's goods (i'mport ``POST /escrows/logis``, iamport-v1.md §4.5).
+
+    ``company`` is i'mport's carrier code (``CJGLS``, ``HANJIN``, ``EPOST``, ... ``ETC``; an
+    unknown code counts as ``ETC``), ``invoice`` the waybill number, ``sent_at`` when the goods
+    left (UNIX seconds). A PG takes what it knows of the parties; KCP takes none of them.
+    """
+
+    pg_tid: str
+    company: str
+    invoice: str
+    sent_at: int
+    sender: EscrowParty = field(default_factory=EscrowParty)
+    receiver: EscrowParty = field(default_factory=EscrowParty)
+
+
+@dataclass(frozen=True)
+class EscrowRegistered:
+    """A shipment the PG registered for an escrow payment (i'mport's EscrowLogis)."""
+
+    pg_tid: str
+    company: str  # the carrier code as registered (unknown codes become ``ETC``)
+    invoice: str
+    sent_at: int
+    #: When the PG registered it; 0 when the PG did not say (the caller stamps its own clock).
+    registered_at: int = 0
 
 
 class PgStatus(StrEnum):
@@ -261,6 +337,14 @@ class PgConnector(Protocol):
 
     async def delete_billing_key(self, billing_key: str, *, group_id: str | None = None) -> Declined | None:
         """Delete a billing key at the PG."""
+        ...
+
+    async def issue_virtual_account(self, request: VirtualAccountRequest) -> ChargeResult:
+        """Issue a virtual account without a window: Approved (``vbank``, awaiting deposit)."""
+        ...
+
+    async def register_escrow_delivery(self, delivery: EscrowDelivery) -> EscrowRegistered | Declined:
+        """Register the shipment of an escrow payment; a payment without escrow is Declined."""
         ...
 
     def parse_notification(self, body: bytes, content_type: str) -> PgNotification:

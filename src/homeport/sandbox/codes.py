@@ -57,3 +57,8 @@ ALREADY_DEPOSITED = Code(
 NOT_DEPOSITED = Code(
     "8734", "입금되지 않은 가상계좌는 환불할 수 없습니다.", "virtual account not deposited: nothing to refund"
 )
+NOT_ESCROW = Code("8735", "에스크로 결제가 아닌 거래입니다.", "not an escrow payment")
+DELIVERY_REGISTERED = Code(
+    "8736", "이미 배송이 등록된 에스크로 거래입니다.", "escrow delivery already registered"
+)
+NO_VBANK_BANK = Code("8737", "가상계좌를 발급할 수 없는 은행입니다.", "the bank issues no virtual accounts")

@@ -14,19 +14,24 @@ from homeport.domain.merchants.models import ChannelEnvironment, PgChannel
 from homeport.pg.base import (
     Approved,
     BillingKeyIssued,
+    Buyer,
     Cancelled,
     CancelRequest,
     CardInput,
     Charge,
     Declined,
+    EscrowDelivery,
+    EscrowParty,
+    EscrowRegistered,
     Inquiry,
     PgStatus,
     RefundAccount,
     TradeRegistration,
     TradeRequest,
+    VirtualAccountRequest,
     WindowResult,
 )
-from homeport.pg.kcp import KcpConnector, KcpCredentials, connector_for_channel
+from homeport.pg.kcp import KcpConnector, KcpCredentials, connector_for_channel, methods
 from homeport.pg.kcp.environments import PRODUCTION_BASE_URL, STAGE_BASE_URL
 from tests.unit.pg.support import Pair, Reply, StubKcp
 
@@ -379,3 +384,203 @@ async def test_from_files(pair: Pair, http: httpx.AsyncClient) -> None:
 
     assert connector.site_cd == "T0000"
     assert pair.password not in repr(connector)
+
+
+# --- virtual accounts by API ---------------------------------------------------------------
+
+#: 2026-03-05 23:59:59 KST.
+VBANK_DUE = 1_772_722_799
+
+
+def vbank_request(**overrides: Any) -> VirtualAccountRequest:
+    values: dict[str, Any] = {
+        "order_id": "ORD-1",
+        "amount": 25000,
+        "name": "가상계좌 상품",
+        "bank_code": "004",
+        "due_at": VBANK_DUE,
+        "holder": "홈포트상점",
+        "buyer": Buyer(name="홍길동", email="buyer@example.com", tel="01012345678"),
+    }
+    values.update(overrides)
+    return VirtualAccountRequest(**values)
+
+
+async def test_a_virtual_account_is_issued_on_the_hub_and_read_from_v000(
+    connector: KcpConnector, stub: StubKcp
+) -> None:
+    """kcp.md §7: VCNT/41100000 with BKxx and the deadline in KST; V000 is a success."""
+    stub.replies[HUB] = Reply.json(golden("vbank_issue.json"))
+
+    result = await connector.issue_virtual_account(vbank_request())
+
+    assert isinstance(result, Approved)
+    assert (result.pg_tid, result.amount, result.pay_method) == ("20260302985470", 25000, "vbank")
+    account = result.virtual_account
+    assert account is not None
+    assert (account.bank_code, account.bank_name, account.number) == ("004", "국민은행", "T1109260001857")
+    assert account.holder == "한국사이버결제"  # KCP names the account, not the merchant's holder
+    assert account.due_at == VBANK_DUE
+    sent = last(stub, HUB)
+    assert (sent["pay_method"], sent["va_txtype"], sent["va_bankcode"]) == ("VCNT", "41100000", "BK04")
+    assert (sent["amount"], sent["va_mny"], sent["va_date"]) == ("25000", "25000", "20260305235959")
+    assert (sent["va_name"], sent["buyr_name"], sent["ordr_idxx"]) == ("홍길동", "홍길동", "ORD-1")
+    assert "tax_flag" not in sent
+
+
+async def test_a_virtual_account_at_shinhan_uses_kcps_vbank_code(
+    connector: KcpConnector, stub: StubKcp
+) -> None:
+    """신한 is 26 among KCP's virtual-account banks (kcp.md §11.6); without a buyer name the
+    holder asked for is the va_name; a tax-free part sends the tax fields."""
+    stub.replies[HUB] = Reply.json({**golden("vbank_issue.json"), "bankcode": "BK26", "bankname": "신한은행"})
+
+    result = await connector.issue_virtual_account(
+        vbank_request(bank_code="088", buyer=Buyer(), tax_free=25000)
+    )
+
+    assert isinstance(result, Approved)
+    assert result.virtual_account is not None
+    assert result.virtual_account.bank_code == "088"
+    sent = last(stub, HUB)
+    assert (sent["va_bankcode"], sent["va_name"], sent["tax_flag"]) == ("BK26", "홈포트상점", "TG02")
+
+
+@pytest.mark.parametrize(
+    ("overrides", "reason"),
+    [
+        ({"escrow": True}, "escrow_not_supported"),
+        ({"bank_code": "999"}, "invalid_vbank_bank"),
+        ({"bank_code": "국민"}, "invalid_vbank_bank"),
+        ({"due_at": 0}, "invalid_request"),
+        ({"amount": 0}, "invalid_request"),
+        ({"tax_free": 25001}, "invalid_request"),
+    ],
+)
+async def test_a_virtual_account_homeport_can_tell_is_wrong_is_not_sent(
+    connector: KcpConnector, stub: StubKcp, overrides: dict[str, Any], reason: str
+) -> None:
+    result = await connector.issue_virtual_account(vbank_request(**overrides))
+
+    assert isinstance(result, Declined)
+    assert (result.reason, result.pg_code) == (reason, "")
+    assert stub.requests == []
+
+
+async def test_a_refused_virtual_account_is_a_decline(connector: KcpConnector, stub: StubKcp) -> None:
+    stub.replies[HUB] = Reply.json({"res_cd": "8737", "res_msg": "가상계좌를 발급할 수 없는 은행입니다."})
+
+    result = await connector.issue_virtual_account(vbank_request(bank_code="089"))
+
+    assert isinstance(result, Declined)
+    assert (result.reason, result.pg_code) == ("vbank_bank_unavailable", "8737")
+
+
+async def test_a_virtual_account_without_its_number_is_outcome_unknown(
+    connector: KcpConnector, stub: StubKcp
+) -> None:
+    """V000 without an account: it exists at KCP, but the buyer cannot be told where to pay."""
+    stub.replies[HUB] = Reply.json({"res_cd": "V000", "res_msg": "정상처리", "tno": "20260302985470"})
+
+    with pytest.raises(PgOutcomeUnknown):
+        await connector.issue_virtual_account(vbank_request())
+
+
+async def test_an_unpaid_virtual_account_is_revoked_with_stsc(connector: KcpConnector, stub: StubKcp) -> None:
+    """kcp.md §4.2: STSC also cancels a virtual account before deposit; no refund account."""
+    stub.replies[CANCEL] = Reply.json(
+        {"res_cd": "0000", "tno": "20260302985470", "canc_time": "20260302110000"}
+    )
+
+    result = await connector.cancel(
+        CancelRequest(pg_tid="20260302985470", pay_method="vbank", amount=None, remaining_before=25000)
+    )
+
+    assert isinstance(result, Cancelled)
+    assert (result.cancelled_amount, result.remaining) == (25000, 0)
+    sent = last(stub, CANCEL)
+    assert sent["mod_type"] == "STSC"
+    assert "mod_bankcode" not in sent
+
+
+# --- escrow deliveries ---------------------------------------------------------------------
+
+
+def delivery(**overrides: Any) -> EscrowDelivery:
+    values: dict[str, Any] = {
+        "pg_tid": "20260302985470",
+        "company": "CJGLS",
+        "invoice": " 123456789012 ",
+        "sent_at": 1_772_416_800,
+        "sender": EscrowParty(name="홈포트상점", tel="0212345678", address="서울시 구로구"),
+        "receiver": EscrowParty(name="홍길동", tel="01012345678", address="서울시 중구", postcode="04500"),
+    }
+    values.update(overrides)
+    return EscrowDelivery(**values)
+
+
+async def test_an_escrow_delivery_is_ste1_signed_like_a_cancel(
+    connector: KcpConnector, stub: StubKcp, credentials: KcpCredentials
+) -> None:
+    """kcp.md §4.2, §8: STE1 with deli_numb and deli_corp (the courier's name: no code list)."""
+    stub.replies[CANCEL] = Reply.json(golden("escrow_delivery.json"))
+
+    result = await connector.register_escrow_delivery(delivery())
+
+    assert result == EscrowRegistered(
+        pg_tid="20220609985470",
+        company="CJGLS",
+        invoice="123456789012",
+        sent_at=1_772_416_800,
+        registered_at=methods.kcp_time_to_unix("20260302110000") or -1,
+    )
+    sent = last(stub, CANCEL)
+    assert (sent["mod_type"], sent["tno"], sent["deli_numb"], sent["deli_corp"]) == (
+        "STE1",
+        "20260302985470",
+        "123456789012",
+        "CJ대한통운",
+    )
+    assert credentials.verify("T0000^20260302985470^STE1", sent["kcp_sign_data"])
+    assert not {"mod_mny", "rem_mny"} & set(sent)
+    assert "홍길동" not in json.dumps(sent, ensure_ascii=False)  # KCP takes no parties
+
+
+async def test_an_escrow_delivery_with_an_unknown_courier_is_etc(
+    connector: KcpConnector, stub: StubKcp
+) -> None:
+    stub.replies[CANCEL] = Reply.json({"res_cd": "0000", "res_msg": "정상처리"})
+
+    result = await connector.register_escrow_delivery(delivery(company="NOSUCH"))
+
+    assert isinstance(result, EscrowRegistered)
+    assert (result.company, result.pg_tid, result.registered_at) == ("ETC", "20260302985470", 0)
+    assert last(stub, CANCEL)["deli_corp"] == "기타"
+
+
+async def test_an_escrow_delivery_on_a_payment_without_escrow_is_declined(
+    connector: KcpConnector, stub: StubKcp
+) -> None:
+    stub.replies[CANCEL] = Reply.json({"res_cd": "8735", "res_msg": "에스크로 결제가 아닌 거래입니다."})
+
+    result = await connector.register_escrow_delivery(delivery())
+
+    assert isinstance(result, Declined)
+    assert (result.reason, result.pg_code) == ("not_escrow_payment", "8735")
+
+
+async def test_an_escrow_delivery_without_a_waybill_is_not_sent(
+    connector: KcpConnector, stub: StubKcp
+) -> None:
+    result = await connector.register_escrow_delivery(delivery(invoice="  "))
+
+    assert isinstance(result, Declined)
+    assert result.reason == "invalid_request"
+    assert stub.requests == []
+
+
+def test_escrow_parties_keep_personal_data_out_of_repr() -> None:
+    shown = repr(delivery())
+    assert "01012345678" not in shown
+    assert "서울시" not in shown
+    assert "홍길동" in shown

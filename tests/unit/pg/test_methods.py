@@ -190,6 +190,89 @@ def test_a_vbank_answer_becomes_a_virtual_account() -> None:
     assert account.issued_at == approved.approved_at > 0
 
 
+#: 2026-03-05 23:59:59 KST, the deadline of the golden vbank_issue.json.
+DUE = 1_772_722_799
+
+
+def test_a_vbank_issued_by_api_fills_what_kcp_leaves_out() -> None:
+    """kcp.md §7's answer has no deadline and no time: the asked deadline stands in, times are 0."""
+    assert methods.kcp_time_to_unix("20260305235959") == DUE
+    approved = methods.issued_virtual_account(
+        response("vbank_issue.json"), tno="20260302985470", amount=25000, bank_digits="04", due_at=DUE
+    )
+
+    assert (approved.pg_tid, approved.amount, approved.pay_method) == ("20260302985470", 25000, "vbank")
+    assert approved.approved_at == 0
+    account = approved.virtual_account
+    assert account is not None
+    assert (account.bank_code, account.bank_name, account.number) == ("004", "국민은행", "T1109260001857")
+    assert account.holder == "한국사이버결제"
+    assert (account.due_at, account.issued_at) == (DUE, 0)
+
+    bare = methods.issued_virtual_account(
+        {"res_cd": "V000", "tno": "1", "account": "T1"}, tno="1", amount=1, bank_digits="26", due_at=5
+    )
+    assert bare.virtual_account is not None
+    assert (bare.virtual_account.bank_code, bare.virtual_account.bank_name) == ("088", "신한은행")
+    answered = methods.issued_virtual_account(
+        {**response("vbank_issue.json"), "va_date": "20260309235959", "app_time": "20260302100000"},
+        tno="1",
+        amount=1,
+        bank_digits="04",
+        due_at=5,
+    )
+    assert answered.virtual_account is not None
+    assert answered.virtual_account.due_at == methods.kcp_time_to_unix("20260309235959")
+    assert answered.virtual_account.issued_at == answered.approved_at > 0
+
+
+@pytest.mark.parametrize(
+    ("company", "code", "deli_corp"),
+    [
+        ("CJGLS", "CJGLS", "CJ대한통운"),
+        ("hanjin", "HANJIN", "한진택배"),
+        ("EPOST", "EPOST", "우체국택배"),
+        ("HYUNDAI", "HYUNDAI", "롯데택배"),
+        ("KGB", "KGB", "로젠택배"),
+        ("ETC", "ETC", "기타"),
+        ("NOSUCH", "ETC", "기타"),
+        ("", "ETC", "기타"),
+    ],
+)
+def test_couriers_are_imports_codes_sent_by_name(company: str, code: str, deli_corp: str) -> None:
+    """iamport-v1.md §4.5: unknown carrier codes count as ETC; kcp.md has no courier code list."""
+    assert methods.courier_code(company) == code
+    assert methods.deli_corp(company) == deli_corp
+
+
+def test_every_carrier_code_of_the_contract_has_a_courier_name() -> None:
+    """iamport-v1.md §4.5's carrier codes (LOGEN and KOREX deprecated), each with a name."""
+    contract = [
+        "HYUNDAI",
+        "HANARO",
+        "SAGAWA",
+        "KGB",
+        "YELLOWCAP",
+        "DONGBU",
+        "EPOST",
+        "CJGLS",
+        "HANJIN",
+        "DAESIN",
+        "REGISTPOST",
+        "CHUNIL",
+        "ILYANG",
+        "CVSNET",
+        "KDEXP",
+        "HONAM",
+        "HDEXP",
+        "ETC",
+        "LOGEN",
+        "KOREX",
+    ]
+    assert set(contract) == set(methods.COURIERS)
+    assert all(methods.COURIERS.values())
+
+
 def test_a_transfer_answer_names_the_bank() -> None:
     body = {
         "res_cd": "0000",

@@ -178,6 +178,54 @@ def test_vbank_refund_sends_the_refund_account(mod_type: str, sub_type: str) -> 
     assert body["mod_comp_type"] == "MDCP01"
 
 
+def test_vbank_issuance_has_the_golden_fields() -> None:
+    """kcp.md §7: VCNT with va_txtype 41100000, va_mny = amount, BKxx, va_date, va_receipt_gubn 0."""
+    body = wire.vbank_issue_request(
+        SITE,
+        order_id="ORD-1",
+        amount=25000,
+        name="가상계좌 상품",
+        bank_digits="04",
+        va_date="20260305235959",
+        payer_name="홍길동",
+        buyer=wire.Buyer("홍길동", "buyer@example.com", "01012345678"),
+    )
+
+    assert all_strings(body)
+    assert set(body) == set(fixture_request("vbank_issue.json"))
+    assert (body["pay_method"], body["va_txtype"], body["currency"]) == ("VCNT", "41100000", "410")
+    assert body["amount"] == body["va_mny"] == "25000"
+    assert (body["va_bankcode"], body["va_date"], body["va_receipt_gubn"]) == ("BK04", "20260305235959", "0")
+
+
+def test_vbank_issuance_adds_the_tax_fields_it_is_given() -> None:
+    body = wire.vbank_issue_request(
+        SITE,
+        order_id="ORD-1",
+        amount=1000,
+        name="면세 상품",
+        bank_digits="04",
+        va_date="20260305235959",
+        payer_name="",
+        buyer=wire.Buyer(),
+        tax={"tax_flag": "TG02"},
+    )
+
+    assert body["tax_flag"] == "TG02"
+
+
+def test_escrow_delivery_has_the_golden_fields() -> None:
+    """kcp.md §4.2, §8: STE1 on the cancel endpoint with deli_numb and deli_corp."""
+    body = wire.escrow_delivery_request(
+        SITE, sign_data="SIG", tno="20260302985470", waybill="123456789012", courier="CJ대한통운"
+    )
+
+    assert all_strings(body)
+    assert set(body) == set(fixture_request("escrow_delivery.json"))
+    assert (body["mod_type"], body["deli_numb"], body["deli_corp"]) == ("STE1", "123456789012", "CJ대한통운")
+    assert body["kcp_sign_data"] == "SIG"
+
+
 def test_inquiry_and_sign_strings() -> None:
     body = wire.inquiry_request(SITE, sign_data="SIG", tno="1", pay_type="PACA")
 

@@ -107,6 +107,15 @@ _ROWS: tuple[KcpCode, ...] = (
             "Check the payment's pg_tid.", "sandbox"),
     KcpCode("9301", "authentication_failed", "카드사 인증에 실패하였습니다.",
             "the buyer failed authentication in the window", "The buyer may try again.", "sandbox"),
+    KcpCode("8735", "not_escrow_payment", "에스크로 결제가 아닌 거래입니다.",
+            "the payment was not made with escrow",
+            "Register deliveries only for payments made with escrow.", "sandbox"),
+    KcpCode("8736", "escrow_delivery_already_registered", "이미 배송이 등록된 에스크로 거래입니다.",
+            "a delivery is already registered for this escrow payment",
+            "KCP documents no way to change a registered delivery; look the delivery up instead.", "sandbox"),
+    KcpCode("8737", "vbank_bank_unavailable", "가상계좌를 발급할 수 없는 은행입니다.",
+            "the bank issues no virtual accounts",
+            "Choose a bank that issues KCP virtual accounts (e.g. 004 국민, 020 우리, 088 신한).", "sandbox"),
 )
 # fmt: on
 
@@ -149,6 +158,16 @@ _LOCAL: dict[str, tuple[str, str, str]] = {
         "결제창 결과가 이 요청과 맞지 않습니다.",
         "the window result does not fit this request",
         "Start a new payment window.",
+    ),
+    "invalid_vbank_bank": (
+        "가상계좌 은행 코드가 올바르지 않습니다.",
+        "unknown virtual-account bank code",
+        "Send a 3-digit bank code (vbank_code), e.g. 004.",
+    ),
+    "escrow_not_supported": (
+        "API로 발급하는 가상계좌에는 에스크로를 적용할 수 없습니다.",
+        "KCP documents no escrow for virtual accounts issued by API",
+        "Issue an escrow virtual account through the payment window instead.",
     ),
 }
 

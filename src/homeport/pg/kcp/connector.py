@@ -8,6 +8,7 @@ answers into homeport's values (:mod:`.methods`, :mod:`.codes`). They raise only
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -19,18 +20,22 @@ from homeport.domain.merchants.models import PgChannel
 from homeport.domain.money import Won
 from homeport.pg.base import (
     BillingKeyIssued,
+    Buyer,
     Cancelled,
     CancelRequest,
     CardInput,
     Charge,
     ChargeResult,
     Declined,
+    EscrowDelivery,
+    EscrowRegistered,
     Inquiry,
     NotificationKind,
     PgNotification,
     PgStatus,
     TradeRegistration,
     TradeRequest,
+    VirtualAccountRequest,
     WindowResult,
 )
 from homeport.pg.kcp import codes, methods, wire
@@ -193,7 +198,7 @@ class KcpConnector:
 
     async def charge(self, charge: Charge) -> ChargeResult:
         """Charge a batch key (``11511000``) or a typed-in card (``11121000``) on the hub."""
-        buyer = wire.Buyer(charge.buyer.name or "", charge.buyer.email or "", charge.buyer.tel or "")
+        buyer = _kcp_buyer(charge.buyer)
         order: dict[str, Any] = {
             "order_id": charge.order_id,
             "amount": charge.amount,
@@ -233,10 +238,98 @@ class KcpConnector:
         answer = await self._client.post(wire.HUB_PATH, body, moves_money=False)
         return _refusal(answer)
 
+    # --- virtual accounts by API -----------------------------------------------------------
+
+    async def issue_virtual_account(self, request: VirtualAccountRequest) -> ChargeResult:
+        """A virtual account on the hub (``VCNT``, ``va_txtype`` 41100000, kcp.md §7): KCP answers
+        ``V000`` with ``tno``, ``account``, ``bankname``, ``bankcode`` and ``depositor``.
+
+        KCP names the account itself (``depositor``; ``한국사이버결제`` on stage, kcp.md §9.5), so
+        ``request.holder`` is not sent; ``va_name`` carries the buyer's name (the holder's when
+        no buyer name is given). An unpaid account is revoked by :meth:`cancel` (``STSC``).
+        """
+        if request.escrow:
+            # kcp.md §7 names no escrow field for this call (escrow is a window option, §8):
+            # sending one KCP may ignore would leave an escrow order that is not one at KCP.
+            return codes.local_decline("escrow_not_supported")
+        bank = methods.kcp_bank_from_imp(request.bank_code, vbank=True)
+        if bank is None:
+            return codes.local_decline("invalid_vbank_bank", request.bank_code)
+        if request.amount <= 0 or request.due_at <= 0:
+            return codes.local_decline("invalid_request", "a virtual account needs an amount and a deadline")
+        if not 0 <= request.tax_free <= request.amount:
+            return codes.local_decline("invalid_request", f"tax_free {request.tax_free} of {request.amount}")
+        body = wire.vbank_issue_request(
+            self._site,
+            order_id=request.order_id,
+            amount=request.amount,
+            name=request.name,
+            bank_digits=bank,
+            va_date=methods.unix_to_kcp_time(request.due_at),
+            payer_name=request.buyer.name or request.holder or "",
+            buyer=_kcp_buyer(request.buyer),
+            tax=methods.tax_fields(request.amount, request.tax_free) if request.tax_free else None,
+        )
+        answer = await self._client.post(wire.HUB_PATH, body, moves_money=True)
+        refused = _refusal(answer)
+        if refused is not None:
+            return refused
+        tno = wire.text(answer, "tno")
+        if not tno or not wire.text(answer, "account"):
+            # Issued at KCP, but the buyer cannot be told where to pay: settle by inquiry/cancel.
+            raise PgOutcomeUnknown("KCP issued a virtual account without its tno or account number")
+        issued = methods.issued_virtual_account(
+            answer, tno=tno, amount=request.amount, bank_digits=bank, due_at=request.due_at
+        )
+        answered = wire.first_amount(answer, "amount", "va_mny")
+        if answered is not None and answered != request.amount:
+            log.warning("pg.amount_differs", site_cd=self.site_cd, asked=request.amount, answered=answered)
+            issued = replace(issued, amount=answered)
+        return issued
+
     # --- after the payment ---------------------------------------------------------------
 
+    async def register_escrow_delivery(self, delivery: EscrowDelivery) -> EscrowRegistered | Declined:
+        """Escrow delivery registration: ``mod_type`` ``STE1`` with ``deli_numb`` (the waybill) and
+        ``deli_corp`` (the courier's name, see :data:`methods.COURIERS`), signed
+        ``site_cd^tno^STE1`` on ``/gw/mod/v1/cancel`` (kcp.md §4.2, §8; REST unverified [L]).
+
+        KCP refuses it for a payment made without escrow. kcp.md describes no way to change a
+        registered delivery (no ``mod_type`` for it), nor fields for the sender, the receiver or
+        the shipping time: those stay homeport's.
+        """
+        waybill = delivery.invoice.strip()
+        if not waybill or not delivery.pg_tid:
+            return codes.local_decline("invalid_request", "an escrow delivery needs pg_tid and an invoice")
+        mod_type = wire.MOD_ESCROW_DELIVERY
+        sign_data = self._credentials.sign(wire.cancel_sign_string(self.site_cd, delivery.pg_tid, mod_type))
+        body = wire.escrow_delivery_request(
+            self._site,
+            sign_data=sign_data,
+            tno=delivery.pg_tid,
+            waybill=waybill,
+            courier=methods.deli_corp(delivery.company),
+        )
+        answer = await self._client.post(wire.CANCEL_PATH, body, moves_money=False)
+        refused = _refusal(answer)
+        if refused is not None:
+            return refused
+        return EscrowRegistered(
+            pg_tid=wire.text(answer, "tno") or delivery.pg_tid,
+            company=methods.courier_code(delivery.company),
+            invoice=waybill,
+            sent_at=delivery.sent_at,
+            registered_at=methods.kcp_time_to_unix(wire.text(answer, "canc_time")) or 0,
+        )
+
     async def cancel(self, request: CancelRequest) -> Cancelled | Declined:
-        """Full (``STSC``), partial (``STPC``) or vbank refund (``STHD``/``STPD``), kcp.md §4."""
+        """Full (``STSC``), partial (``STPC``) or vbank refund (``STHD``/``STPD``), kcp.md §4.
+
+        A virtual account not paid yet (``deposited`` False) is revoked with ``STSC`` like a
+        card: kcp.md §4.2 lists "vbank before deposit" under ``STSC`` [L] (``STE5`` is the
+        escrow variant, not sent here). A partial cancel of an unpaid account makes no sense
+        and KCP refuses it (``STPC`` is for card and transfer).
+        """
         remaining = request.remaining_before
         amount = remaining if request.amount is None else request.amount
         if amount <= 0:
@@ -349,6 +442,11 @@ class KcpConnector:
         if not batch_key:
             raise PgOutcomeUnknown("KCP answered the batch-key issuance without a batch_key")
         return BillingKeyIssued(billing_key=batch_key, group_id=group_id, card=methods.card_details(answer))
+
+
+def _kcp_buyer(buyer: Buyer) -> wire.Buyer:
+    """The buyer as KCP's ``buyr_*`` fields ("" for what is unknown)."""
+    return wire.Buyer(buyer.name or "", buyer.email or "", buyer.tel or "")
 
 
 def _window_return(result: WindowResult, tran_cd: str) -> wire.WindowReturn | Declined:

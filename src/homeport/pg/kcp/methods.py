@@ -6,6 +6,7 @@
 - tax flags ``TG01``/``TG02``/``TG03`` (§11.3; currency ``410`` and escrow are in ``wire``);
 - card companies: KCP ``card_cd``/``acqu_cd`` (§11.5) → i'mport's card codes (``361`` BC...);
 - banks: KCP ``BKxx`` / 2-digit codes (§11.6) ↔ i'mport's 3-digit bank codes;
+- escrow couriers: i'mport's carrier codes → KCP's ``deli_corp`` (§4.2, §11.7);
 - KCP approval answers → :class:`homeport.pg.base.Approved` (card, transfer, virtual account,
   easy-pay provider), times ``YYYYMMDDHHMMSS`` KST → UNIX seconds.
 
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from homeport.domain.money import Won
@@ -129,7 +130,7 @@ def window_fields(pay_method: str, *, mobile: bool) -> dict[str, str]:
     return fields
 
 
-# Not called yet: the KCP checkout puts these in its window forms (tax-free / mixed orders).
+# Window forms (tax-free / mixed orders) and, unverified there, virtual accounts by API.
 def tax_fields(amount: Won, tax_free: Won = 0, vat: Won | None = None) -> dict[str, str]:
     """Tax fields of a window order: ``tax_flag`` and, for mixed taxation, the three parts.
 
@@ -248,6 +249,50 @@ def kcp_bank_from_imp(imp_code: str, *, vbank: bool = False) -> str | None:
     return kcp
 
 
+# --- escrow couriers -------------------------------------------------------------------------
+
+#: i'mport's carrier codes (``logis.company``, iamport-v1.md §4.5) → what homeport sends as
+#: KCP's ``deli_corp``. kcp.md has no list of KCP's courier codes: §11.7 shows two examples
+#: from one third-party plugin (``04`` CJ대한통운, ``05`` 한진, [L]), too little to map the
+#: rest, so homeport sends the courier's NAME as text (unverified: KCP may want a code). The
+#: reference names three carriers (HYUNDAI 롯데택배, KGB 로젠택배, CJGLS CJ대한통운); the other
+#: names are homeport's.
+COURIERS: dict[str, str] = {
+    "CJGLS": "CJ대한통운",
+    "HANJIN": "한진택배",
+    "EPOST": "우체국택배",
+    "HYUNDAI": "롯데택배",
+    "KGB": "로젠택배",
+    "HANARO": "하나로택배",
+    "SAGAWA": "SC로지스",
+    "YELLOWCAP": "옐로우캡",
+    "DONGBU": "동부택배",
+    "DAESIN": "대신택배",
+    "REGISTPOST": "우편등기",
+    "CHUNIL": "천일택배",
+    "ILYANG": "일양로지스",
+    "CVSNET": "편의점택배",
+    "KDEXP": "경동택배",
+    "HONAM": "호남택배",
+    "HDEXP": "합동택배",
+    "LOGEN": "로젠택배",  # deprecated i'mport code
+    "KOREX": "CJ대한통운",  # deprecated i'mport code (대한통운, now CJ대한통운)
+    "ETC": "기타",
+}
+OTHER_COURIER = "ETC"
+
+
+def courier_code(company: str) -> str:
+    """i'mport's carrier code, upper-cased; an unknown one counts as ``ETC`` (iamport-v1.md §4.5)."""
+    code = company.strip().upper()
+    return code if code in COURIERS else OTHER_COURIER
+
+
+def deli_corp(company: str) -> str:
+    """KCP's ``deli_corp`` for an i'mport carrier code: the courier's name (see COURIERS)."""
+    return COURIERS[courier_code(company)]
+
+
 # --- times ----------------------------------------------------------------------------------
 
 
@@ -275,7 +320,6 @@ def kcp_time_to_unix(value: str, *, end_of_day: bool = False) -> int | None:
     return int(moment.timestamp())
 
 
-# Not called yet: the KCP checkout writes a vbank deadline (``ipgm_date``) in KST with it.
 def unix_to_kcp_time(seconds: int) -> str:
     """UNIX seconds as KCP's ``YYYYMMDDHHMMSS`` in KST."""
     return dt.datetime.fromtimestamp(seconds, tz=KST).strftime("%Y%m%d%H%M%S")
@@ -380,3 +424,24 @@ def approved_from(body: Mapping[str, Any], *, tno: str, amount: Won, pay_method:
         partial_cancel_allowed=text(body, "partcanc_yn") != "N" and pay_type not in (PAMC, PAPT, PATK),
         escrow=text(body, "escw_yn") == "Y",
     )
+
+
+def issued_virtual_account(
+    body: Mapping[str, Any], *, tno: str, amount: Won, bank_digits: str, due_at: int
+) -> Approved:
+    """homeport's :class:`Approved` for a ``V000`` virtual account by API (kcp.md §7).
+
+    kcp.md §7 lists ``tno``, ``account``, ``bankname``, ``bankcode`` and ``depositor`` in the
+    answer, no deadline and no time: the bank asked for and ``due_at`` (sent as ``va_date``)
+    stand in for what KCP leaves out; ``approved_at``/``issued_at`` are 0 without ``app_time``.
+    """
+    approved = approved_from(body, tno=tno, amount=amount, pay_method="vbank")
+    account = approved.virtual_account or virtual_account(body)
+    asked = bank_from_kcp(bank_digits)
+    account = replace(
+        account,
+        bank_code=account.bank_code or asked.code,
+        bank_name=account.bank_name or asked.name,
+        due_at=account.due_at or due_at,
+    )
+    return replace(approved, virtual_account=account)

@@ -34,6 +34,8 @@ CARD_TX_KEYIN = "11121000"
 #: unverified for REST: the legacy module's key-in batch-key issuance (kcp.md §6.4).
 CARD_TX_KEYIN_BATCH_KEY = "12100000"
 TX_BATCH_DELETE = "10005010"
+#: Virtual account issued by API on the hub (kcp.md §7, §11.2; one source, [L]).
+VA_TX_ISSUE = "41100000"
 
 MOD_CANCEL = "STSC"  # full cancel (and a virtual account before deposit)
 MOD_PARTIAL_CANCEL = "STPC"
@@ -42,6 +44,8 @@ MOD_PARTIAL_REFUND = "STPD"
 SUB_FULL_REFUND = "MDSC00"
 SUB_PARTIAL_REFUND = "MDSC03"
 COMP_ACCOUNT_CHECK = "MDCP01"
+#: Escrow delivery registration (배송요청), legacy ``mod_type`` (kcp.md §4.2, §8; REST unverified).
+MOD_ESCROW_DELIVERY = "STE1"
 
 CURRENCY_KRW = "410"
 SUCCESS_CODES = frozenset({"0000", "V000"})
@@ -310,6 +314,49 @@ def inquiry_sign_string(site_cd: str, tno: str, pay_type: str) -> str:
     return f"{site_cd}^{tno}^{pay_type}"
 
 
+def vbank_issue_request(
+    site: Site,
+    *,
+    order_id: str,
+    amount: Won,
+    name: str,
+    bank_digits: str,
+    va_date: str,
+    payer_name: str,
+    buyer: Buyer,
+    tax: Mapping[str, str] | None = None,
+) -> dict[str, str]:
+    """A virtual account by API on the hub: ``pay_method`` VCNT, ``va_txtype`` 41100000 (kcp.md §7).
+
+    The fields are kcp.md §7's list: ``va_mny`` equals ``amount``, ``va_bankcode`` is ``BK`` +
+    KCP's 2-digit bank code (§11.6), ``va_date`` the deadline ``YYYYMMDDHHMMSS`` (KST),
+    ``va_receipt_gubn`` 0 (no cash receipt asked for here). ``va_name``'s meaning is not in
+    kcp.md: homeport sends the name the buyer will deposit under (unverified). ``tax`` (the
+    window's ``tax_flag``/``comm_*`` fields, kcp.md §10.1) is unverified on the hub.
+    """
+    return {
+        **site.head(),
+        "pay_method": "VCNT",
+        "va_txtype": VA_TX_ISSUE,
+        "amount": str(amount),
+        "va_mny": str(amount),
+        "currency": CURRENCY_KRW,
+        "ordr_idxx": order_id,
+        "good_name": name,
+        **buyer.fields(),
+        "va_bankcode": "BK" + bank_digits,
+        "va_name": payer_name,
+        "va_date": va_date,
+        "va_receipt_gubn": "0",
+        **(tax or {}),
+    }
+
+
+def _modification(site: Site, *, sign_data: str, tno: str, mod_type: str) -> dict[str, str]:
+    """The head of every ``/gw/mod/v1/cancel`` request, signed over ``site_cd^tno^mod_type``."""
+    return {**site.head(), "kcp_sign_data": sign_data, "tno": tno, "mod_type": mod_type}
+
+
 @dataclass(frozen=True)
 class RefundTo:
     """A vbank refund's account (legacy field names, kcp.md §4.1): KCP 2-digit bank code."""
@@ -336,7 +383,7 @@ def cancel_request(
     it). ``STHD``/``STPD`` carry the refund account with ``mod_sub_type`` and
     ``mod_comp_type`` (``MDCP01``: account check).
     """
-    body = {**site.head(), "kcp_sign_data": sign_data, "tno": tno, "mod_type": mod_type, "mod_desc": reason}
+    body = {**_modification(site, sign_data=sign_data, tno=tno, mod_type=mod_type), "mod_desc": reason}
     if amount is not None:
         body["mod_mny"] = str(amount)
     if remaining_before is not None:
@@ -352,6 +399,21 @@ def cancel_request(
             }
         )
     return body
+
+
+def escrow_delivery_request(
+    site: Site, *, sign_data: str, tno: str, waybill: str, courier: str
+) -> dict[str, str]:
+    """Escrow delivery registration ``STE1`` with ``deli_numb`` (waybill) and ``deli_corp``.
+
+    Legacy names (kcp.md §4.2, §8: "STE1 needs deli_numb and deli_corp"); that REST takes
+    them on ``/gw/mod/v1/cancel``, signed like a cancel, is kcp.md's presumption [L].
+    """
+    return {
+        **_modification(site, sign_data=sign_data, tno=tno, mod_type=MOD_ESCROW_DELIVERY),
+        "deli_numb": waybill,
+        "deli_corp": courier,
+    }
 
 
 def inquiry_request(site: Site, *, sign_data: str, tno: str, pay_type: str) -> dict[str, str]:

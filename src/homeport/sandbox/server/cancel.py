@@ -196,18 +196,26 @@ def _refund(call: Call, transaction: dict[str, Any], mod_type: str) -> dict[str,
 
 
 # unverified against KCP: REST escrow state changes are known from legacy docs only
-# (kcp.md §4.2, §8). The entry has mod_mny 0 and leaves the balance alone.
+# (kcp.md §4.2, §8), and so are KCP's answers to them. The sandbox's choices: STE1 only for a
+# payment made with escrow (8735 otherwise), once per payment (8736: kcp.md has no mod_type
+# that changes a delivery, and STE1 moves the escrow to "shipped"), not after a cancel; the
+# answer is the cancel endpoint's head (tno, canc_time, §4.3). The entry has mod_mny 0 and
+# leaves the balance alone.
 def _escrow_delivery(call: Call, transaction: dict[str, Any]) -> dict[str, str]:
     """Escrow delivery registration (STE1), recorded among the transaction's modifications."""
     deli_numb, deli_corp = call.text("deli_numb"), call.text("deli_corp")
+    tno = str(transaction["tno"])
     if transaction.get("escw_yn") != "Y":
-        raise Failure(codes.BAD_FIELD, f"tno {transaction.get('tno')} is not an escrow payment")
+        raise Failure(codes.NOT_ESCROW, f"tno {tno} was paid without escrow (escw_used=N)")
     if transaction.get("status") == "STSC":
-        raise Failure(codes.ALREADY_CANCELLED, f"tno {transaction.get('tno')}")
+        raise Failure(codes.ALREADY_CANCELLED, f"tno {tno}")
+    registered = [c for c in transaction.get("cancels") or [] if c.get("mod_type") == "STE1"]
+    if registered:
+        raise Failure(codes.DELIVERY_REGISTERED, f"tno {tno}: waybill {registered[0].get('deli_numb')}")
     call.commit_point()
     when = call.now()
     transaction.setdefault("cancels", []).append(
         {"mod_type": "STE1", "mod_mny": 0, "canc_time": when, "deli_numb": deli_numb, "deli_corp": deli_corp}
     )
-    call.sandbox.ledger.update("transaction", str(transaction["tno"]), transaction)
-    return {**ok(), "tno": str(transaction["tno"])}
+    call.sandbox.ledger.update("transaction", tno, transaction)
+    return {**ok(), "tno": tno, "canc_time": when}

@@ -127,8 +127,12 @@ def _delete_batch_key(call: Call) -> dict[str, str]:
     return {"res_cd": codes.OK.res_cd, "res_msg": codes.OK.res_msg}
 
 
-# unverified against KCP: one source only (kcp.md §7). The response's order_no, amount,
-# pay_method, app_time and escw_yn, and depositor = va_name, are the sandbox's guesses.
+# unverified against KCP: one source only (kcp.md §7), which lists the answer's tno, account,
+# bankname, bankcode and depositor. The rest of the answer (order_no, amount, pay_method,
+# app_time, escw_yn, va_date) is the sandbox's guess, as are these choices: the account is
+# named like a stage account (depositor 한국사이버결제, kcp.md §9.5) whatever va_name says
+# (kcp.md does not say what va_name means); a bank that issues no virtual accounts answers
+# 8737; ``tax_flag`` with the window's ``comm_*`` parts (§10.1) is checked when sent.
 def _vbank_issue(call: Call) -> dict[str, str]:
     """A virtual account issued by API, answering ``V000`` (kcp.md §7)."""
     amount = call.money("amount")
@@ -136,11 +140,12 @@ def _vbank_issue(call: Call) -> dict[str, str]:
     ordr_idxx = call.order_number()
     call.text("good_name")
     bank_code = methods.bank_code_of(call.text("va_bankcode"))
+    if bank_code is None:
+        raise Failure(codes.BAD_FIELD, f"va_bankcode={call.fields['va_bankcode']!r} is not a BKxx bank code")
     if bank_code not in methods.VBANK_BANKS:
         raise Failure(
-            codes.BAD_FIELD,
-            f"va_bankcode={call.fields['va_bankcode']!r} issues no virtual accounts; "
-            f"one of {', '.join('BK' + b for b in methods.VBANK_BANKS)}",
+            codes.NO_VBANK_BANK,
+            f"va_bankcode=BK{bank_code}; one of {', '.join('BK' + b for b in methods.VBANK_BANKS)}",
         )
     va_date = call.optional("va_date")
     if va_date:
@@ -148,10 +153,11 @@ def _vbank_issue(call: Call) -> dict[str, str]:
             raise Failure(codes.BAD_FIELD, f"va_date={va_date!r} is not YYYYMMDDHHMMSS")
         if parse_kcp_time(va_date) <= call.sandbox.clock.now():
             raise Failure(codes.BAD_FIELD, f"va_date {va_date} is in the past")
+    _check_tax(call, amount)
     call.commit_point()
     sandbox = call.sandbox
     tno, app_time = new_tno(sandbox), call.now()
-    selection = {"bankcode": "BK" + bank_code, "va_date": va_date, "depositor": call.optional("va_name")}
+    selection = {"bankcode": "BK" + bank_code, "va_date": va_date}
     fields = methods.vbank_fields(sandbox, selection, account=methods.new_account(sandbox))
     return record_approval(
         call,
@@ -162,5 +168,18 @@ def _vbank_issue(call: Call) -> dict[str, str]:
         amount=amount,
         fields=fields,
         code=codes.VBANK_OK,
-        buyr_name=call.optional("buyr_name"),
+        buyr_name=call.optional("buyr_name") or call.optional("va_name"),
     )
+
+
+def _check_tax(call: Call, amount: int) -> None:
+    """``tax_flag`` TG01/TG02/TG03; for TG03 the three ``comm_*`` parts must add up to ``amount``."""
+    tax_flag = call.optional("tax_flag")
+    if not tax_flag:
+        return
+    if tax_flag not in ("TG01", "TG02", "TG03"):
+        raise Failure(codes.BAD_FIELD, f"tax_flag={tax_flag!r}; TG01, TG02 or TG03")
+    if tax_flag == "TG03":
+        parts = [call.money(name, minimum=0) for name in ("comm_tax_mny", "comm_vat_mny", "comm_free_mny")]
+        if sum(parts) != amount:
+            raise Failure(codes.BAD_FIELD, "comm_tax_mny + comm_vat_mny + comm_free_mny must equal amount")
