@@ -1,12 +1,13 @@
 // Shared plumbing for the client scripts driven by tests/e2e/clients (see node.py there).
 //
 // A script calls `serve(connect)` and then runs until stdin closes. Environment:
-// HOMEPORT_BASE_URL (origin, no trailing slash) and IMP_KEY. Each stdin line is one batch,
-// {"secret": "...", "calls": [[method, [arg, ...]], ...]}: `connect({baseUrl, apiKey,
-// apiSecret})` builds a fresh client for the batch (so token caches never leak between
-// batches) and the calls run in order on it. A method is either a named operation of the
-// script or a dotted path the script's `bind` resolves ("payment.getByImpUid",
-// "Customers.getBillingKey", "subscribe.customers.at").
+// HOMEPORT_BASE_URL (origin, no trailing slash) and IMP_KEY (the default key). Each stdin
+// line is one batch, {"key": "...", "secret": "...", "calls": [[method, [arg, ...]], ...]}
+// ("key" optional: the merchant whose key the batch uses, else IMP_KEY): `connect({baseUrl,
+// apiKey, apiSecret})` builds a fresh client for the batch (so token caches never leak
+// between batches, nor between merchants) and the calls run in order on it. A method is
+// either a named operation of the script or a dotted path the script's `bind` resolves
+// ("payment.getByImpUid", "Customers.getBillingKey", "subscribe.customers.at").
 //
 // Each batch is answered with one stdout line: {"outcomes": [...]}, one per call,
 // {"ok": true, "result": ...} when the client resolved, {"ok": false, "error": ...} when it
@@ -64,8 +65,9 @@ export async function serve(connect) {
     if (line.trim()) {
       let answer;
       try {
-        const { secret, calls } = JSON.parse(line);
-        answer = { outcomes: await runBatch(await connect({ baseUrl, apiKey, apiSecret: secret }), calls) };
+        const { key, secret, calls } = JSON.parse(line);
+        const settings = { baseUrl, apiKey: key ?? apiKey, apiSecret: secret };
+        answer = { outcomes: await runBatch(await connect(settings), calls) };
       } catch (problem) {
         answer = { broken: String(problem && problem.stack ? problem.stack : problem) };
       }

@@ -10,6 +10,10 @@ by its dotted path from the script's root object, so a new client method needs n
     sdk.ok("subscribe.customers.at", "sdk-cust")
     created, read = node.run(call("Customers.postBillingKey", {...}), call("Customers.getBillingKey", {...}))
 
+A client calls as the demo merchant unless told otherwise: ``node.as_merchant(key, secret)``
+is the same script calling with another merchant's key and secret (the write scenarios'
+merchant, see ``shop.py``).
+
 Processes are started here, stopped by their PID when the package's tests are done, and
 restarted if one dies or hangs (its stderr goes to a file named in the failure message).
 """
@@ -22,7 +26,7 @@ import queue
 import shutil
 import subprocess
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, Any, NamedTuple
 
@@ -156,12 +160,13 @@ class NodeRunner:
         """The npm client driven by ``tests/clients/node/<script>``."""
         return NodeClient(script, self)
 
-    def run(self, script: str, calls: tuple[Call, ...], secret: str) -> list[Outcome]:
-        """Run ``calls`` as one batch of ``script``; one outcome per call."""
+    def run(self, script: str, calls: tuple[Call, ...], key: str, secret: str) -> list[Outcome]:
+        """Run ``calls`` as one batch of ``script`` with ``key`` and ``secret``; one outcome per call."""
         running = self._scripts.get(script)
         if running is None or not running.alive():
             running = self._scripts[script] = self._start(script)
-        answer = running.ask({"secret": secret, "calls": [[c.method, list(c.args)] for c in calls]})
+        batch = {"key": key, "secret": secret, "calls": [[c.method, list(c.args)] for c in calls]}
+        answer = running.ask(batch)
         if "broken" in answer:
             pytest.fail(f"node {script} could not run {[c.method for c in calls]}:\n{answer['broken']}")
         outcomes = [Outcome(**outcome) for outcome in answer["outcomes"]]
@@ -185,26 +190,33 @@ class NodeRunner:
 
 @dataclass(frozen=True)
 class NodeClient:
-    """One npm client's script, pointed at a live homeport."""
+    """One npm client's script, pointed at a live homeport, calling as one merchant."""
 
     script: str
     runner: NodeRunner
+    imp_key: str = DEMO_KEY
+    imp_secret: str = DEMO_SECRET
 
     @property
     def host(self) -> str:
         """The origin the client is pointed at (``http://127.0.0.1:PORT``)."""
         return self.runner.host
 
-    def run(self, *calls: Call, secret: str = DEMO_SECRET) -> list[Outcome]:
-        """Run ``calls`` in order on one fresh client; one outcome per call."""
-        return self.runner.run(self.script, calls, secret)
+    def as_merchant(self, imp_key: str, imp_secret: str) -> NodeClient:
+        """The same client calling with another merchant's REST API key and secret."""
+        return replace(self, imp_key=imp_key, imp_secret=imp_secret)
 
-    def ok(self, method: str, *args: Any, secret: str = DEMO_SECRET) -> Any:
+    def run(self, *calls: Call, secret: str | None = None) -> list[Outcome]:
+        """Run ``calls`` in order on one fresh client; one outcome per call. ``secret``
+        replaces the merchant's secret (a wrong one, for authentication failures)."""
+        return self.runner.run(self.script, calls, self.imp_key, secret or self.imp_secret)
+
+    def ok(self, method: str, *args: Any, secret: str | None = None) -> Any:
         """The resolved value of one call that must succeed."""
         (outcome,) = self.run(call(method, *args), secret=secret)
         return outcome.value
 
-    def error(self, method: str, *args: Any, secret: str = DEMO_SECRET) -> dict[str, Any]:
+    def error(self, method: str, *args: Any, secret: str | None = None) -> dict[str, Any]:
         """The rejection of one call that must fail."""
         (outcome,) = self.run(call(method, *args), secret=secret)
         return outcome.failure

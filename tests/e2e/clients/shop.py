@@ -1,10 +1,14 @@
 """The demo shop every client test reads: payments seeded into a live ``homeport serve``, and
 what a client must see for them (the contract's field names, iamport-v1 §5.2).
 
-The seeded payments are only read. Tests that write (billing keys, prepared amounts, and the
-coming again/onetime/cancel/schedule/vbank scenarios) use their own ``merchant_uid`` /
-``customer_uid`` with a per-client prefix (``py-``, ``impy-``, ``apy-``, ``node-``, ``nodel-``,
-``sdk-``) so the clients can share one server in any order.
+The seeded payments are only read, and several tests count them (status listings with fixed
+totals). Tests that write use their own ``merchant_uid`` / ``customer_uid`` with a per-client
+prefix (``py-``, ``impy-``, ``apy-``, ``node-``, ``nodel-``, ``sdk-``) so the clients can share
+one server in any order. Billing keys and prepared amounts add no payment and are written as
+the demo merchant; every scenario that creates or cancels payments (again, onetime, foreign,
+cancel, and the schedules and virtual accounts to come) runs as the second merchant,
+``Shop.writer``, whose channels are the demo's (T0000 by default, A52Q7 with batch group
+A52Q71000489), so the demo merchant's listings never move.
 """
 
 from __future__ import annotations
@@ -14,8 +18,9 @@ from typing import Any
 
 from homeport.app import build_services, prepare
 from homeport.clock import SystemClock
+from homeport.domain.merchants.models import NewChannel
 from homeport.domain.payments.models import Payment, PaymentStatus, VirtualAccount
-from tests.e2e.processes import HomeportServer
+from tests.e2e.processes import Credentials, HomeportServer
 from tests.support import DEMO_KEY, cancelled, make_payment, vbank_payment
 
 WRONG_SECRET = "not-the-secret-" + "x" * 40
@@ -29,6 +34,11 @@ DECLINED_CARD = {**BILLING_CARD, "card_number": "4000-0000-0000-0028"}
 #: How homeport masks BILLING_CARD in the Customer object (§5.5 ``card_number``).
 MASKED_BILLING_CARD = "411111******1111"
 ISSUE_FAILED_MESSAGE = "카드정보 인증 및 빌키 발급에 실패하였습니다."
+
+
+#: The second merchant's REST API key and secret (the write scenarios call as it).
+WRITER_KEY = "2345678901234567"
+WRITER_SECRET = "writer-secret-for-tests-only-0123456789abcdefghijklmnopqrstuvwx"
 
 
 def unknown_customer_message(customer_uid: str) -> str:
@@ -62,6 +72,8 @@ class Shop:
     refunded: Payment
     retry_failed: Payment
     retry_paid: Payment
+    #: The merchant the write scenarios call as (see the module docstring).
+    writer: Credentials
 
     @property
     def by_status(self) -> dict[str, list[Payment]]:
@@ -78,7 +90,8 @@ class Shop:
 
 
 async def seed(server: HomeportServer) -> Shop:
-    """Record the demo merchant's payments through the domain service on the server's database."""
+    """Record the demo merchant's payments and create the second merchant (``Shop.writer``)
+    through the domain services on the server's database."""
     services = build_services(server.settings())
     try:
         await prepare(services, create_demo=False)
@@ -161,7 +174,17 @@ async def seed(server: HomeportServer) -> Shop:
             paid_at=now - 1150,
             updated_at=now - 1150,
         )
-        shop = Shop(server, now, paid, partial, vbank, refunded, retry_failed, retry_paid)
+        writer = await services.merchants.create(
+            "homeport writer shop",
+            imp_key=WRITER_KEY,
+            imp_secret=WRITER_SECRET,
+            channels=[
+                NewChannel(site_code="T0000", site_name="homeport writer (KCP sandbox)"),
+                NewChannel(site_code="A52Q7", batch_group_id="A52Q71000489", is_default=False),
+            ],
+        )
+        credentials = Credentials(writer.merchant.code, writer.imp_key, writer.imp_secret)
+        shop = Shop(server, now, paid, partial, vbank, refunded, retry_failed, retry_paid, credentials)
         for payment in (paid, partial, vbank, refunded, retry_failed, retry_paid):
             await services.payments.record(payment)
         return shop
