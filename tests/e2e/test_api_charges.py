@@ -362,6 +362,32 @@ async def test_onetime_with_customer_uid_keeps_the_card_as_a_billing_key(
     assert later["customer_uid_usage"] == "payment"
 
 
+async def test_onetime_keeps_the_buyer_fields_as_the_customer_fields_of_the_new_key(
+    api: httpx.AsyncClient, auth: dict[str, str]
+) -> None:
+    """i'mport's onetime description (quoted by iamporter and go-iamport): buyer_* are stored as
+    the key's customer_*. Explicit customer_* win; a buyer value too long for the Customer
+    field (customer_addr ≤ 200, §4.3) is left out, not cut. iamporter sends only buyer_*."""
+    buyer = {
+        "buyer_name": "홍길동",
+        "buyer_email": "hong@example.com",
+        "buyer_tel": "010-1111-2222",
+        "buyer_addr": "서울 " + "가" * 230,
+        "buyer_postcode": "04524",
+    }
+
+    paid = (await onetime(api, auth, customer_uid="kept", customer_tel="02-123-4567", **buyer)).json()
+
+    assert paid["response"]["buyer_addr"] == buyer["buyer_addr"]
+    key = (await api.get("/subscribe/customers/kept", headers=auth)).json()["response"]
+    assert {field: key[field] for field in ("customer_name", "customer_email", "customer_tel")} == {
+        "customer_name": "홍길동",
+        "customer_email": "hong@example.com",
+        "customer_tel": "02-123-4567",
+    }
+    assert (key["customer_postcode"], key["customer_addr"]) == ("04524", None)
+
+
 @pytest.mark.parametrize("card", [LIMIT_CARD, INVALID_CARD], ids=["declined-at-charge", "invalid-card"])
 @pytest.mark.parametrize("customer_uid", [None, "kept"])
 async def test_a_declined_onetime_answers_code_minus_1_and_stores_a_failed_payment(

@@ -15,11 +15,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
-from homeport.api.billing_keys import card_input, customer_info
+from homeport.api.billing_keys import CUSTOMER_FIELDS, card_input, customer_info
 from homeport.api.body import Body, amount_field, int_field, json_text_field, text_field
 from homeport.api.deps import Authenticated, BodyDep, ServicesDep
 from homeport.api.envelope import EnvelopeResponse, success
 from homeport.api.schemas import payment_to_wire
+from homeport.domain.billing_keys.models import CustomerInfo
 from homeport.domain.errors import PgRefused
 from homeport.domain.payments.charges import ChargeOrder
 from homeport.domain.payments.models import Buyer, Payment, PaymentStatus
@@ -83,14 +84,41 @@ async def pay_onetime(
 ) -> EnvelopeResponse:
     """Charge a typed-in card; with ``customer_uid`` the card is also kept as a billing key."""
     customer_uid = text_field(body, "customer_uid")
+    order = charge_order(body, request)
     payment = await services.charges.onetime(
         merchant.id,
-        charge_order(body, request),
+        order,
         card_input(body),
         customer_uid=customer_uid,
-        customer=customer_info(body) if customer_uid else None,
+        customer=kept_customer(body, order.buyer) if customer_uid else None,
     )
     return _onetime_answer(payment)
+
+
+def kept_customer(body: Body, buyer: Buyer) -> CustomerInfo:
+    """The customer fields of the billing key ``onetime`` keeps when given a ``customer_uid``.
+
+    i'mport's description of onetime, as IMPY (``Subscribe.post_payments_onetime``) and
+    go-iamport (``subscribe.Onetime``) quote it: "빌링키 저장 시, buyer_email, buyer_name 등의
+    정보는 customer 부가정보인 customer_email, customer_name 등으로 함께 저장됩니다." IMPY sends no
+    customer_* to onetime at all. customer_* sent explicitly win; a buyer value longer than the
+    Customer field allows (§4.3: name and tel 20, addr 200) is left out rather than cut, since
+    the contract does not say what i'mport does with it.
+    """
+    given = customer_info(body)
+
+    def kept(explicit: str | None, from_buyer: str | None, field: str) -> str | None:
+        if explicit:
+            return explicit
+        return from_buyer if from_buyer and len(from_buyer) <= CUSTOMER_FIELDS[field] else None
+
+    return CustomerInfo(
+        name=kept(given.name, buyer.name, "customer_name"),
+        tel=kept(given.tel, buyer.tel, "customer_tel"),
+        email=kept(given.email, buyer.email, "customer_email"),
+        addr=kept(given.addr, buyer.addr, "customer_addr"),
+        postcode=kept(given.postcode, buyer.postcode, "customer_postcode"),
+    )
 
 
 @router.post("/subscribe/payments/foreign")
