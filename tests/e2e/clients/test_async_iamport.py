@@ -2,6 +2,12 @@
 
 APY is aiohttp with ``base_url`` = origin and a cached token; like PY it raises ``HttpError``
 for any status other than 200 and ``ResponseError`` for ``code != 0`` [APY ``get_response``].
+
+Charges and cancels (§4.1, §4.4) run as the package's second merchant (``Shop.writer``):
+pay_onetime, pay_again, pay_foreign, cancel, cancel_by_imp_uid, cancel_by_merchant_uid, and
+every refusal APY can see. As with PY, an HTTP 400/401 (prepared-amount mismatch, wrong
+secret) reaches merchant code as ``HttpError(status, reason)`` without the body, which APY
+leaves unread and unreleased [APY client.py:110-112]; see ``release_unread_response``.
 """
 
 from __future__ import annotations
@@ -14,6 +20,14 @@ from async_iamport import AsyncIamport
 from async_iamport import HttpError as AsyncHttpError
 from async_iamport import ResponseError as AsyncResponseError
 
+from tests.e2e.clients.charges import (
+    CHARGE_CARD,
+    LIMIT_CARD,
+    LIMIT_DECLINE,
+    ONETIME_FAILED_MESSAGE,
+    assert_api_payment,
+    assert_code_1_refusals,
+)
 from tests.e2e.clients.shop import (
     BILLING_CARD,
     DECLINED_CARD,
@@ -139,3 +153,157 @@ async def test_async_iamport_raises_response_error_minus_one_for_a_declined_card
 
     assert declined.value.code == -1
     assert declined.value.message.startswith(ISSUE_FAILED_MESSAGE)
+
+
+# --------------------------------------------------------------------------------------------
+# Charges and cancels (§4.1, §4.4) as the second merchant (Shop.writer: the demo's listings stay)
+
+
+@pytest.fixture
+async def apy_writer(shop: Shop) -> AsyncIterator[AsyncIamport]:
+    """async-iamport calling as the merchant whose payments the write scenarios create."""
+    client = AsyncIamport(
+        imp_key=shop.writer.imp_key, imp_secret=shop.writer.imp_secret, imp_url=shop.server.host
+    )
+    yield client
+    await client.close_session()
+
+
+async def test_async_iamport_pays_onetime_keeping_the_card_then_pays_again_with_it(
+    apy_writer: AsyncIamport,
+) -> None:
+    """pay_onetime with customer_uid issues a key (usage ``issue``); pay_again charges it (usage
+    ``payment``); both return the paid Payment of the api channel."""
+    first = await apy_writer.pay_onetime(
+        merchant_uid="apy-onetime-1",
+        amount=12_000,
+        customer_uid="apy-sub",
+        customer_name="정하나",
+        **CHARGE_CARD,
+    )
+    second = await apy_writer.pay_again(
+        customer_uid="apy-sub", merchant_uid="apy-again-1", amount=8_800, name="구독"
+    )
+
+    assert_api_payment(
+        first, merchant_uid="apy-onetime-1", amount=12_000, customer_uid="apy-sub", usage="issue"
+    )
+    assert_api_payment(
+        second, merchant_uid="apy-again-1", amount=8_800, customer_uid="apy-sub", usage="payment"
+    )
+    assert second["buyer_name"] == "정하나"  # missing buyer fields come from the key (§4.4)
+    assert await apy_writer.find_by_imp_uid(second["imp_uid"]) == second
+
+
+async def test_async_iamport_cancels_part_by_imp_uid_then_the_rest_by_merchant_uid(
+    apy_writer: AsyncIamport,
+) -> None:
+    """cancel_by_imp_uid (amount, checksum) keeps the payment paid with one history entry;
+    cancel_by_merchant_uid without amount cancels the rest."""
+    paid = await apy_writer.pay_onetime(merchant_uid="apy-cancel-1", amount=40_000, **CHARGE_CARD)
+
+    partial = await apy_writer.cancel_by_imp_uid(paid["imp_uid"], "일부 반품", amount=15_000, checksum=40_000)
+    rest = await apy_writer.cancel_by_merchant_uid("apy-cancel-1", "나머지 취소")
+
+    assert_api_payment(paid, merchant_uid="apy-cancel-1", amount=40_000)
+    assert_api_payment(partial, merchant_uid="apy-cancel-1", amount=40_000, cancelled=[15_000])
+    assert_api_payment(
+        rest, merchant_uid="apy-cancel-1", amount=40_000, status="cancelled", cancelled=[15_000, 25_000]
+    )
+    assert rest["imp_uid"] == paid["imp_uid"]
+
+
+async def test_async_iamport_pays_foreign_and_cancels_it_with_cancel(apy_writer: AsyncIamport) -> None:
+    """pay_foreign (legacy key-in, §4.4) charges without a key; cancel(reason, imp_uid=) in full."""
+    paid = await apy_writer.pay_foreign(merchant_uid="apy-foreign-1", amount=6_000, **CHARGE_CARD)
+    cancelled = await apy_writer.cancel("주문 취소", imp_uid=paid["imp_uid"])
+
+    assert_api_payment(paid, merchant_uid="apy-foreign-1", amount=6_000)
+    assert_api_payment(
+        cancelled, merchant_uid="apy-foreign-1", amount=6_000, status="cancelled", cancelled=[6_000]
+    )
+
+
+async def test_async_iamport_returns_a_declined_again_as_a_failed_payment(apy_writer: AsyncIamport) -> None:
+    """A card declined at the charge: pay_again answers code 0 with the failed Payment."""
+    await apy_writer.customer_create(customer_uid="apy-limit", **LIMIT_CARD)
+
+    failed = await apy_writer.pay_again(
+        customer_uid="apy-limit", merchant_uid="apy-again-declined", amount=4_000
+    )
+
+    assert_api_payment(
+        failed,
+        merchant_uid="apy-again-declined",
+        amount=4_000,
+        status="failed",
+        customer_uid="apy-limit",
+        usage="payment",
+    )
+    assert failed["fail_reason"].startswith(LIMIT_DECLINE)
+
+
+async def test_async_iamport_raises_response_error_minus_one_for_declined_key_in_cards(
+    apy_writer: AsyncIamport,
+) -> None:
+    """pay_onetime and pay_foreign with a declined card: HTTP 200 code -1, ResponseError(-1)."""
+    with pytest.raises(AsyncResponseError) as onetime:
+        await apy_writer.pay_onetime(merchant_uid="apy-onetime-declined", amount=4_000, **LIMIT_CARD)
+    with pytest.raises(AsyncResponseError) as foreign:
+        await apy_writer.pay_foreign(merchant_uid="apy-foreign-declined", amount=4_000, **LIMIT_CARD)
+
+    for declined in (onetime.value, foreign.value):
+        assert declined.code == -1
+        assert declined.message.startswith(ONETIME_FAILED_MESSAGE + LIMIT_DECLINE)
+
+
+async def test_async_iamport_raises_response_error_1_for_refused_charges_and_cancels(
+    apy_writer: AsyncIamport,
+) -> None:
+    """HTTP 200 code 1, raised as ResponseError(1, message): unknown customer_uid, a repeated
+    paid merchant_uid, an unknown imp_uid to cancel, an over-cancel."""
+    await apy_writer.customer_create(customer_uid="apy-dup", **CHARGE_CARD)
+    paid = await apy_writer.pay_again(customer_uid="apy-dup", merchant_uid="apy-dup-1", amount=7_000)
+
+    with pytest.raises(AsyncResponseError) as unknown_customer:
+        await apy_writer.pay_again(customer_uid="apy-nobody", merchant_uid="apy-nobody-1", amount=1_000)
+    with pytest.raises(AsyncResponseError) as duplicate:
+        await apy_writer.pay_again(customer_uid="apy-dup", merchant_uid="apy-dup-1", amount=7_000)
+    with pytest.raises(AsyncResponseError) as unknown_payment:
+        await apy_writer.cancel_by_imp_uid(UNKNOWN_IMP_UID, "없는 결제")
+    with pytest.raises(AsyncResponseError) as over_cancel:
+        await apy_writer.cancel_by_merchant_uid("apy-dup-1", "초과", amount=7_001)
+
+    assert_code_1_refusals(
+        unknown_customer=(unknown_customer.value.code, unknown_customer.value.message),
+        duplicate=(duplicate.value.code, duplicate.value.message),
+        unknown_payment=(unknown_payment.value.code, unknown_payment.value.message),
+        over_cancel=(over_cancel.value.code, over_cancel.value.message),
+        merchant_uid="apy-dup-1",
+        asked=7_001,
+        remaining=7_000,
+    )
+    after = await apy_writer.find_by_imp_uid(paid["imp_uid"])
+    assert_api_payment(after, merchant_uid="apy-dup-1", amount=7_000, customer_uid="apy-dup", usage="payment")
+
+
+async def test_async_iamport_raises_http_errors_for_a_prepared_amount_mismatch_and_a_wrong_secret(
+    shop: Shop, apy_writer: AsyncIamport
+) -> None:
+    """A charge whose amount differs from /payments/prepare is HTTP 400, a wrong secret HTTP 401:
+    APY raises HttpError(status) and leaves the body unread."""
+    await apy_writer.prepare("apy-prepared-1", 20_000)
+    intruder = AsyncIamport(imp_key=shop.writer.imp_key, imp_secret=WRONG_SECRET, imp_url=shop.server.host)
+
+    with pytest.raises(AsyncHttpError) as mismatch:
+        await apy_writer.pay_onetime(merchant_uid="apy-prepared-1", amount=25_000, **CHARGE_CARD)
+    try:
+        with pytest.raises(AsyncHttpError) as unauthorized:
+            await intruder.cancel_by_merchant_uid("apy-prepared-1", "권한 없음")
+    finally:
+        await intruder.close_session()
+
+    for error in (mismatch.value, unauthorized.value):
+        release_unread_response(error)
+    assert (mismatch.value.code, mismatch.value.reason) == (400, "Bad Request")
+    assert unauthorized.value.code == 401

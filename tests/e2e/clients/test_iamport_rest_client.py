@@ -4,6 +4,14 @@ PY calls getToken before every call, raises ``Iamport.HttpError(status, reason)`
 status other than 200 (body discarded), ``Iamport.ResponseError(code, message)`` for
 ``code != 0``, and otherwise returns the envelope's ``response`` [PY ``get_response``].
 Pointed at homeport with ``imp_url`` = origin with a trailing slash.
+
+Charges and cancels (§4.1, §4.4) run as the package's second merchant (``Shop.writer``):
+pay_onetime, pay_again, pay_foreign, cancel, cancel_by_imp_uid, cancel_by_merchant_uid, and
+every refusal PY can see. What PY cannot express: the reason of an HTTP 400/401 (the
+prepared-amount mismatch, a wrong secret) reaches merchant code only as
+``HttpError(400, 'Bad Request')`` / ``HttpError(401, 'Unauthorized')``, since ``get_response``
+drops the body [PY client.py:31-33]. pay_onetime refuses, before any request, a card without
+``birth`` and ``pwd_2digit`` [PY client.py:102-106], so the tests' card carries both.
 """
 
 from __future__ import annotations
@@ -11,6 +19,14 @@ from __future__ import annotations
 import pytest
 from iamport import Iamport
 
+from tests.e2e.clients.charges import (
+    CHARGE_CARD,
+    LIMIT_CARD,
+    LIMIT_DECLINE,
+    ONETIME_FAILED_MESSAGE,
+    assert_api_payment,
+    assert_code_1_refusals,
+)
 from tests.e2e.clients.shop import (
     BILLING_CARD,
     DECLINED_CARD,
@@ -178,3 +194,160 @@ def test_iamport_rest_client_raises_response_error_minus_one_for_a_declined_card
 
     assert declined.value.code == -1
     assert declined.value.message.startswith(ISSUE_FAILED_MESSAGE)
+
+
+# --------------------------------------------------------------------------------------------
+# Charges and cancels (§4.1, §4.4) as the second merchant (Shop.writer: the demo's listings stay)
+
+
+@pytest.fixture
+def py_writer(shop: Shop) -> Iamport:
+    """iamport-rest-client calling as the merchant whose payments the write scenarios create."""
+    return Iamport(shop.writer.imp_key, shop.writer.imp_secret, imp_url=shop.server.base_url)
+
+
+def test_iamport_rest_client_pays_onetime_keeping_the_card_then_pays_again_with_it(
+    py_writer: Iamport,
+) -> None:
+    """pay_onetime with customer_uid issues a key (usage ``issue``); pay_again charges it (usage
+    ``payment``); both return the paid Payment of the api channel."""
+    first = py_writer.pay_onetime(
+        merchant_uid="py-onetime-1", amount=11_000, name="첫 달", customer_uid="py-sub", **CHARGE_CARD
+    )
+    second = py_writer.pay_again(
+        customer_uid="py-sub", merchant_uid="py-again-1", amount=9_900, name="둘째 달"
+    )
+
+    assert_api_payment(
+        first, merchant_uid="py-onetime-1", amount=11_000, customer_uid="py-sub", usage="issue"
+    )
+    assert_api_payment(
+        second, merchant_uid="py-again-1", amount=9_900, customer_uid="py-sub", usage="payment"
+    )
+    assert second["imp_uid"] != first["imp_uid"]
+    assert py_writer.find_by_imp_uid(second["imp_uid"]) == second
+
+
+def test_iamport_rest_client_cancels_part_by_imp_uid_then_the_rest_by_merchant_uid(
+    py_writer: Iamport,
+) -> None:
+    """cancel_by_imp_uid (amount, checksum) keeps the payment paid with cancel_amount and one
+    history entry; cancel_by_merchant_uid without amount cancels the rest."""
+    paid = py_writer.pay_onetime(merchant_uid="py-cancel-1", amount=30_000, **CHARGE_CARD)
+
+    partial = py_writer.cancel_by_imp_uid(paid["imp_uid"], "일부 반품", amount=10_000, checksum=30_000)
+    rest = py_writer.cancel_by_merchant_uid("py-cancel-1", "나머지 취소")
+
+    assert_api_payment(paid, merchant_uid="py-cancel-1", amount=30_000)
+    assert_api_payment(partial, merchant_uid="py-cancel-1", amount=30_000, cancelled=[10_000])
+    assert partial["cancel_reason"] == "일부 반품"
+    assert_api_payment(
+        rest, merchant_uid="py-cancel-1", amount=30_000, status="cancelled", cancelled=[10_000, 20_000]
+    )
+    assert rest["imp_uid"] == paid["imp_uid"]
+    assert [entry["reason"] for entry in rest["cancel_history"]] == ["일부 반품", "나머지 취소"]
+
+
+def test_iamport_rest_client_pays_foreign_and_cancels_it_with_cancel(py_writer: Iamport) -> None:
+    """pay_foreign (the legacy key-in endpoint, §4.4) charges like onetime without a key;
+    cancel(reason, merchant_uid=) cancels it in full."""
+    paid = py_writer.pay_foreign(merchant_uid="py-foreign-1", amount=5_000, name="해외 카드", **CHARGE_CARD)
+    cancelled = py_writer.cancel("주문 취소", merchant_uid="py-foreign-1")
+
+    assert_api_payment(paid, merchant_uid="py-foreign-1", amount=5_000)
+    assert_api_payment(
+        cancelled, merchant_uid="py-foreign-1", amount=5_000, status="cancelled", cancelled=[5_000]
+    )
+
+
+def test_iamport_rest_client_returns_a_declined_again_as_a_failed_payment(py_writer: Iamport) -> None:
+    """A card declined at the charge: pay_again answers code 0, so PY returns the failed Payment
+    (merchant code must check ``status``, as PortOne's billing guide says)."""
+    py_writer.customer_create(customer_uid="py-limit", **LIMIT_CARD)
+
+    failed = py_writer.pay_again(customer_uid="py-limit", merchant_uid="py-again-declined", amount=4_000)
+
+    assert_api_payment(
+        failed,
+        merchant_uid="py-again-declined",
+        amount=4_000,
+        status="failed",
+        customer_uid="py-limit",
+        usage="payment",
+    )
+    assert failed["fail_reason"].startswith(LIMIT_DECLINE)
+
+
+def test_iamport_rest_client_raises_response_error_minus_one_for_declined_key_in_cards(
+    py_writer: Iamport,
+) -> None:
+    """pay_onetime and pay_foreign with a declined card: HTTP 200 code -1 with the contract's
+    text and the PG's reason, raised as ResponseError(-1); the failed payment is kept."""
+    with pytest.raises(Iamport.ResponseError) as onetime:
+        py_writer.pay_onetime(merchant_uid="py-onetime-declined", amount=4_000, **LIMIT_CARD)
+    with pytest.raises(Iamport.ResponseError) as foreign:
+        py_writer.pay_foreign(merchant_uid="py-foreign-declined", amount=4_000, **LIMIT_CARD)
+
+    for declined in (onetime.value, foreign.value):
+        assert declined.code == -1
+        assert declined.message.startswith(ONETIME_FAILED_MESSAGE + LIMIT_DECLINE)
+    kept = py_writer.find_by_merchant_uid("py-onetime-declined")
+    assert_api_payment(kept, merchant_uid="py-onetime-declined", amount=4_000, status="failed")
+
+
+def test_iamport_rest_client_raises_response_error_1_for_refused_charges_and_cancels(
+    py_writer: Iamport,
+) -> None:
+    """HTTP 200 code 1, raised as ResponseError(1, message): again with an unknown customer_uid,
+    a second again with a paid merchant_uid, a cancel of an unknown imp_uid, an over-cancel."""
+    py_writer.customer_create(customer_uid="py-dup", **CHARGE_CARD)
+    paid = py_writer.pay_again(customer_uid="py-dup", merchant_uid="py-dup-1", amount=7_000)
+    py_writer.cancel_by_imp_uid(paid["imp_uid"], "일부", amount=3_000)
+
+    with pytest.raises(Iamport.ResponseError) as unknown_customer:
+        py_writer.pay_again(customer_uid="py-nobody", merchant_uid="py-nobody-1", amount=1_000)
+    with pytest.raises(Iamport.ResponseError) as duplicate:
+        py_writer.pay_again(customer_uid="py-dup", merchant_uid="py-dup-1", amount=7_000)
+    with pytest.raises(Iamport.ResponseError) as unknown_payment:
+        py_writer.cancel_by_imp_uid(UNKNOWN_IMP_UID, "없는 결제")
+    with pytest.raises(Iamport.ResponseError) as over_cancel:
+        py_writer.cancel("초과", imp_uid=paid["imp_uid"], amount=4_001)
+
+    assert_code_1_refusals(
+        unknown_customer=(unknown_customer.value.code, unknown_customer.value.message),
+        duplicate=(duplicate.value.code, duplicate.value.message),
+        unknown_payment=(unknown_payment.value.code, unknown_payment.value.message),
+        over_cancel=(over_cancel.value.code, over_cancel.value.message),
+        merchant_uid="py-dup-1",
+        asked=4_001,
+        remaining=4_000,
+    )
+    after = py_writer.find_by_imp_uid(paid["imp_uid"])
+    assert_api_payment(
+        after,
+        merchant_uid="py-dup-1",
+        amount=7_000,
+        cancelled=[3_000],
+        customer_uid="py-dup",
+        usage="payment",
+    )
+
+
+def test_iamport_rest_client_raises_http_errors_for_a_prepared_amount_mismatch_and_a_wrong_secret(
+    shop: Shop, py_writer: Iamport
+) -> None:
+    """A charge whose amount differs from /payments/prepare is HTTP 400 (code -1), a wrong secret
+    HTTP 401: PY raises HttpError(status) and drops the body."""
+    py_writer.prepare("py-prepared-1", 20_000)
+    intruder = Iamport(shop.writer.imp_key, WRONG_SECRET, imp_url=shop.server.base_url)
+
+    with pytest.raises(Iamport.HttpError) as mismatch:
+        py_writer.pay_onetime(merchant_uid="py-prepared-1", amount=25_000, **CHARGE_CARD)
+    with pytest.raises(Iamport.HttpError) as unauthorized:
+        intruder.cancel_by_merchant_uid("py-prepared-1", "권한 없음")
+
+    assert (mismatch.value.code, mismatch.value.reason) == (400, "Bad Request")
+    assert (unauthorized.value.code, unauthorized.value.reason) == (401, "Unauthorized")
+    with pytest.raises(Iamport.HttpError) as nothing_stored:
+        py_writer.find_by_merchant_uid("py-prepared-1")
+    assert nothing_stored.value.code == 404

@@ -11,9 +11,12 @@ Any other status rejects with nestia's ``HttpError`` (``.status``, raw body as `
 a 2xx resolves with the whole envelope ``{code, message, response}`` whatever ``code`` is.
 
 Of the endpoints homeport implements, the SDK offers only ``users.getToken``, ``payments.at``
-(GET /payments/{imp_uid}) and ``subscribe.customers.create/at/erase`` (POST/GET/DELETE
-/subscribe/customers/{customer_uid}); it has no multi-get, find/findAll/status, prepare, code
-table or customer_uid[] method.
+(GET /payments/{imp_uid}), ``payments.cancel`` (POST /payments/cancel),
+``subscribe.customers.create/at/erase`` (POST/GET/DELETE /subscribe/customers/{customer_uid})
+and ``subscribe.payments.onetime/again``; it has no multi-get, find/findAll/status, prepare,
+code table, customer_uid[], customer-payments or foreign method. Charges and cancels run as
+the package's second merchant (``Shop.writer``, ``sdk.as_merchant``); the prepared amount of
+the mismatch scenario is registered over plain HTTP.
 """
 
 from __future__ import annotations
@@ -23,6 +26,16 @@ import re
 
 import pytest
 
+from tests.e2e.clients.charges import (
+    CHARGE_CARD,
+    IMP_UID,
+    LIMIT_CARD,
+    LIMIT_DECLINE,
+    ONETIME_FAILED_MESSAGE,
+    assert_api_payment,
+    assert_code_1_refusals,
+    prepare_amount,
+)
 from tests.e2e.clients.node import NodeClient, NodeRunner, call
 from tests.e2e.clients.shop import (
     BILLING_CARD,
@@ -38,9 +51,6 @@ from tests.e2e.clients.shop import (
 )
 
 pytestmark = pytest.mark.clients
-
-#: Checkout payments' imp_uid: ``imp_`` + 12 digits (§5.2).
-IMP_UID = re.compile(r"^imp_\d{12}$")
 
 
 @pytest.fixture
@@ -164,3 +174,170 @@ def test_iamport_server_api_resolves_a_declined_card_with_code_minus_one(sdk: No
 
     assert (envelope["code"], envelope["response"]) == (-1, None)
     assert envelope["message"].startswith(ISSUE_FAILED_MESSAGE)
+
+
+# --------------------------------------------------------------------------------------------
+# Charges and cancels (subscribe.payments, payments.cancel, §4.1, §4.4) as the second merchant
+
+
+@pytest.fixture
+def sdk_writer(shop: Shop, sdk: NodeClient) -> NodeClient:
+    """The SDK's connector with the key and secret of the merchant the write scenarios create for."""
+    return sdk.as_merchant(shop.writer.imp_key, shop.writer.imp_secret)
+
+
+def test_iamport_server_api_charges_onetime_keeping_the_card_then_again(sdk_writer: NodeClient) -> None:
+    """subscribe.payments.onetime with customer_uid (usage ``issue``) and subscribe.payments.again
+    (usage ``payment``) resolve with code 0 and the paid Payment (HTTP 200 where the SDK
+    declares 201; its fetcher accepts both)."""
+    first, second = sdk_writer.run(
+        call(
+            "subscribe.payments.onetime",
+            {"merchant_uid": "sdk-onetime-1", "amount": 16_000, "customer_uid": "sdk-sub", **CHARGE_CARD},
+        ),
+        call(
+            "subscribe.payments.again",
+            {"customer_uid": "sdk-sub", "merchant_uid": "sdk-again-1", "amount": 5_500, "name": "구독"},
+        ),
+    )
+
+    assert (first.value["code"], first.value["message"]) == (0, None)
+    assert_api_payment(
+        first.value["response"],
+        merchant_uid="sdk-onetime-1",
+        amount=16_000,
+        customer_uid="sdk-sub",
+        usage="issue",
+    )
+    assert (second.value["code"], second.value["message"]) == (0, None)
+    assert_api_payment(
+        second.value["response"],
+        merchant_uid="sdk-again-1",
+        amount=5_500,
+        customer_uid="sdk-sub",
+        usage="payment",
+    )
+
+
+def test_iamport_server_api_cancels_part_by_imp_uid_then_the_rest_by_merchant_uid(
+    sdk_writer: NodeClient,
+) -> None:
+    """payments.cancel with amount and checksum keeps the payment paid with one history entry;
+    payments.cancel by merchant_uid without amount cancels the rest."""
+    paid = sdk_writer.ok(
+        "subscribe.payments.onetime", {"merchant_uid": "sdk-cancel-1", "amount": 80_000, **CHARGE_CARD}
+    )
+    imp_uid = paid["response"]["imp_uid"]
+    partial, rest = sdk_writer.run(
+        call("payments.cancel", {"imp_uid": imp_uid, "amount": 35_000, "checksum": 80_000, "reason": "일부"}),
+        call("payments.cancel", {"merchant_uid": "sdk-cancel-1", "reason": "나머지"}),
+    )
+
+    assert_api_payment(paid["response"], merchant_uid="sdk-cancel-1", amount=80_000)
+    assert partial.value["code"] == 0
+    assert_api_payment(
+        partial.value["response"], merchant_uid="sdk-cancel-1", amount=80_000, cancelled=[35_000]
+    )
+    assert rest.value["code"] == 0
+    assert_api_payment(
+        rest.value["response"],
+        merchant_uid="sdk-cancel-1",
+        amount=80_000,
+        status="cancelled",
+        cancelled=[35_000, 45_000],
+    )
+    assert rest.value["response"]["imp_uid"] == imp_uid
+
+
+def test_iamport_server_api_resolves_declined_charges_with_their_envelopes(sdk_writer: NodeClient) -> None:
+    """A card declined at every charge: subscribe.payments.again resolves with code 0 and the
+    failed Payment; subscribe.payments.onetime with HTTP 200 code -1, the contract's text and
+    the PG's reason (the SDK never looks at ``code``)."""
+    _, again, onetime = sdk_writer.run(
+        call("subscribe.customers.create", "sdk-limit", {"customer_uid": "sdk-limit", **LIMIT_CARD}),
+        call(
+            "subscribe.payments.again",
+            {"customer_uid": "sdk-limit", "merchant_uid": "sdk-again-declined", "amount": 4_000},
+        ),
+        call(
+            "subscribe.payments.onetime",
+            {"merchant_uid": "sdk-onetime-declined", "amount": 4_000, **LIMIT_CARD},
+        ),
+    )
+
+    assert again.value["code"] == 0
+    failed = again.value["response"]
+    assert_api_payment(
+        failed,
+        merchant_uid="sdk-again-declined",
+        amount=4_000,
+        status="failed",
+        customer_uid="sdk-limit",
+        usage="payment",
+    )
+    assert failed["fail_reason"].startswith(LIMIT_DECLINE)
+    assert (onetime.value["code"], onetime.value["response"]) == (-1, None)
+    assert onetime.value["message"].startswith(ONETIME_FAILED_MESSAGE + LIMIT_DECLINE)
+
+
+def test_iamport_server_api_resolves_refused_charges_and_cancels_with_code_1(sdk_writer: NodeClient) -> None:
+    """HTTP 200 code 1, resolved as the envelope: again with an unknown customer_uid, again with
+    a paid merchant_uid, cancel of an unknown imp_uid, an over-cancel."""
+    _, paid, unknown_customer, duplicate, unknown_payment, over_cancel = (
+        outcome.value
+        for outcome in sdk_writer.run(
+            call("subscribe.customers.create", "sdk-dup", {"customer_uid": "sdk-dup", **CHARGE_CARD}),
+            call(
+                "subscribe.payments.again",
+                {"customer_uid": "sdk-dup", "merchant_uid": "sdk-dup-1", "amount": 5_000},
+            ),
+            call(
+                "subscribe.payments.again",
+                {"customer_uid": "sdk-nobody", "merchant_uid": "sdk-nobody-1", "amount": 1_000},
+            ),
+            call(
+                "subscribe.payments.again",
+                {"customer_uid": "sdk-dup", "merchant_uid": "sdk-dup-1", "amount": 5_000},
+            ),
+            call("payments.cancel", {"imp_uid": UNKNOWN_IMP_UID, "reason": "없는 결제"}),
+            call("payments.cancel", {"merchant_uid": "sdk-dup-1", "amount": 5_001}),
+        )
+    )
+
+    assert_api_payment(
+        paid["response"], merchant_uid="sdk-dup-1", amount=5_000, customer_uid="sdk-dup", usage="payment"
+    )
+    envelopes = [unknown_customer, duplicate, unknown_payment, over_cancel]
+    assert [envelope["response"] for envelope in envelopes] == [None] * 4
+    assert_code_1_refusals(
+        unknown_customer=(unknown_customer["code"], unknown_customer["message"]),
+        duplicate=(duplicate["code"], duplicate["message"]),
+        unknown_payment=(unknown_payment["code"], unknown_payment["message"]),
+        over_cancel=(over_cancel["code"], over_cancel["message"]),
+        merchant_uid="sdk-dup-1",
+        asked=5_001,
+        remaining=5_000,
+    )
+
+
+def test_iamport_server_api_rejects_a_prepared_amount_mismatch_and_a_wrong_secret_with_http_error(
+    shop: Shop, sdk_writer: NodeClient
+) -> None:
+    """A charge whose amount differs from /payments/prepare: HttpError 400 whose body is the
+    envelope (code -1, both amounts); a wrong secret: HttpError 401 from the connector's
+    getToken. The SDK has no prepare function, so the amount is registered over plain HTTP."""
+    prepare_amount(shop.server, shop.writer, "sdk-prepared-1", 20_000)
+
+    mismatch = sdk_writer.error(
+        "subscribe.payments.onetime", {"merchant_uid": "sdk-prepared-1", "amount": 25_000, **CHARGE_CARD}
+    )
+    unauthorized = sdk_writer.error(
+        "payments.cancel", {"merchant_uid": "sdk-prepared-1"}, secret=WRONG_SECRET
+    )
+
+    body = json.loads(mismatch["message"])
+    assert (mismatch["name"], mismatch["status"]) == ("HttpError", 400)
+    assert (body["code"], body["response"]) == (-1, None)
+    assert "20000원" in body["message"]
+    assert "25000원" in body["message"]
+    assert (unauthorized["name"], unauthorized["status"]) == ("HttpError", 401)

@@ -5,6 +5,17 @@ keeps only scheme and host of ``imp_url``. 401 -> ``ImpUnAuthorized(message)``; 
 failure -> ``ImpApiError(IamportResponse)`` [IMPY client.py ``_process_response``]. Its
 low-level ``iamporter.api.Payments`` returns ``IamportResponse`` (status, code, message, data)
 without raising.
+
+Charges and cancels (§4.1, §4.4), form-encoded, run as the package's second merchant
+(``Shop.writer``): create_payment (onetime when given a card, again when given only a
+customer_uid), ``Subscribe.post_payments_onetime`` / ``post_payments_again`` /
+``get_customers_payments``, cancel_payment and ``Payments.post_cancel``, and every refusal.
+Gaps: IMPY has no prepare method (the amount is registered over plain HTTP for the mismatch
+scenario); a wrong secret can only fail the constructor, which fetches the token once;
+cancel_payment takes no ``checksum`` (``Payments.post_cancel`` does); create_payment refuses
+a call without ``name`` or with a zero amount before any request [IMPY client.py:198].
+IMPY's onetime sends no customer_* fields, so the key it keeps takes the buyer_* fields, as
+i'mport's onetime description (quoted in IMPY's own docstring) says.
 """
 
 from __future__ import annotations
@@ -14,8 +25,18 @@ from collections.abc import Iterator
 import pytest
 from iamporter import Iamporter
 from iamporter.api import Payments as IamporterPayments
+from iamporter.api import Subscribe as IamporterSubscribe
 from iamporter.errors import ImpApiError, ImpUnAuthorized
 
+from tests.e2e.clients.charges import (
+    CHARGE_CARD,
+    LIMIT_CARD,
+    LIMIT_DECLINE,
+    ONETIME_FAILED_MESSAGE,
+    assert_api_payment,
+    assert_code_1_refusals,
+    prepare_amount,
+)
 from tests.e2e.clients.shop import (
     BILLING_CARD,
     NOT_FOUND_MESSAGE,
@@ -160,3 +181,211 @@ def test_iamporter_creates_finds_and_deletes_a_billing_key(impy_client: Iamporte
     assert found == created
     assert deleted["customer_uid"] == "impy-cust"
     assert gone.value.response.code == 1
+
+
+# --------------------------------------------------------------------------------------------
+# Charges and cancels (§4.1, §4.4), form-encoded, as the second merchant (Shop.writer)
+
+
+@pytest.fixture
+def impy_writer(shop: Shop) -> Iterator[Iamporter]:
+    """iamporter calling as the merchant whose payments the write scenarios create."""
+    client = Iamporter(
+        imp_key=shop.writer.imp_key, imp_secret=shop.writer.imp_secret, imp_url=shop.server.base_url
+    )
+    yield client
+    client.requests_session.close()
+
+
+@pytest.fixture
+def impy_subscribe(impy_writer: Iamporter) -> IamporterSubscribe:
+    """iamporter's low-level subscribe API (returns IamportResponse, never raises)."""
+    return IamporterSubscribe(**impy_writer._api_kwargs)
+
+
+@pytest.fixture
+def impy_writer_payments(impy_writer: Iamporter) -> IamporterPayments:
+    """iamporter's low-level payments API as the second merchant."""
+    return IamporterPayments(**impy_writer._api_kwargs)
+
+
+def test_iamporter_create_payment_charges_a_card_keeping_it_then_charges_the_key(
+    impy_writer: Iamporter, impy_subscribe: IamporterSubscribe
+) -> None:
+    """create_payment with a card and customer_uid goes to onetime (usage ``issue``); with only
+    the customer_uid to again (usage ``payment``); Subscribe.get_customers_payments pages both,
+    newest first. Amounts travel as form digits and come back as numbers."""
+    first = impy_writer.create_payment(
+        merchant_uid="impy-onetime-1",
+        customer_uid="impy-sub",
+        name="첫 달",
+        amount=13_000,
+        buyer_info={"name": "김철수", "email": "kim@example.com"},
+        custom_data='{"plan":"basic"}',
+        **CHARGE_CARD,
+    )
+    second = impy_writer.create_payment(
+        merchant_uid="impy-again-1", customer_uid="impy-sub", name="둘째 달", amount=13_000
+    )
+    listed = impy_subscribe.get_customers_payments("impy-sub", page=1)
+    key = impy_writer.find_billkey(customer_uid="impy-sub")
+
+    assert_api_payment(
+        first, merchant_uid="impy-onetime-1", amount=13_000, customer_uid="impy-sub", usage="issue"
+    )
+    assert (first["buyer_name"], first["buyer_email"], first["custom_data"]) == (
+        "김철수",
+        "kim@example.com",
+        '{"plan":"basic"}',
+    )
+    assert_api_payment(
+        second, merchant_uid="impy-again-1", amount=13_000, customer_uid="impy-sub", usage="payment"
+    )
+    # IMPY cannot send customer_* to onetime: the key keeps buyer_info as its customer fields
+    # (i'mport's onetime description), and again falls back to them for its buyer (§4.4).
+    assert (key["customer_name"], key["customer_email"]) == ("김철수", "kim@example.com")
+    assert (second["buyer_name"], second["buyer_email"]) == ("김철수", "kim@example.com")
+    assert (listed.status, listed.code) == (200, 0)
+    assert {k: listed.data[k] for k in ("total", "previous", "next")} == {
+        "total": 2,
+        "previous": 0,
+        "next": 0,
+    }
+    # Newest started first; two charges in the same second tie, and homeport breaks ties by
+    # imp_uid, so only the order of started_at is certain.
+    listing = listed.data["list"]
+    assert sorted(imp_uids(listing)) == sorted([first["imp_uid"], second["imp_uid"]])
+    assert listing[0]["started_at"] >= listing[1]["started_at"]
+    assert {p["imp_uid"]: p for p in listing}[second["imp_uid"]] == second
+
+
+def test_iamporter_low_level_onetime_and_again_answer_iamport_responses(
+    impy_writer: Iamporter, impy_subscribe: IamporterSubscribe
+) -> None:
+    """Subscribe.post_payments_onetime / post_payments_again return IamportResponse(200, 0, None,
+    Payment) without raising."""
+    onetime = impy_subscribe.post_payments_onetime(
+        "impy-onetime-2", 21_000, customer_uid="impy-low", name="단건", **CHARGE_CARD
+    )
+    again = impy_subscribe.post_payments_again("impy-low", "impy-again-2", 3_300, "추가 결제")
+
+    assert (onetime.status, onetime.code, onetime.message) == (200, 0, None)
+    assert_api_payment(
+        onetime.data, merchant_uid="impy-onetime-2", amount=21_000, customer_uid="impy-low", usage="issue"
+    )
+    assert (again.status, again.code, again.message) == (200, 0, None)
+    assert_api_payment(
+        again.data, merchant_uid="impy-again-2", amount=3_300, customer_uid="impy-low", usage="payment"
+    )
+    assert impy_writer.find_payment(imp_uid=again.data["imp_uid"]) == again.data
+
+
+def test_iamporter_cancels_part_with_post_cancel_then_the_rest_with_cancel_payment(
+    impy_writer: Iamporter, impy_writer_payments: IamporterPayments
+) -> None:
+    """Payments.post_cancel (form amount and checksum, as floats) cancels part and keeps the
+    payment paid; cancel_payment(merchant_uid=) without amount cancels the rest."""
+    paid = impy_writer.create_payment(merchant_uid="impy-cancel-1", name="코트", amount=50_000, **CHARGE_CARD)
+
+    # IMPY documents amounts as floats; a whole float travels as "20000.0" and is that amount.
+    partial = impy_writer_payments.post_cancel(
+        imp_uid=paid["imp_uid"], amount=20_000.0, checksum=50_000.0, reason="일부"
+    )
+    rest = impy_writer.cancel_payment(merchant_uid="impy-cancel-1", reason="나머지")
+
+    assert_api_payment(paid, merchant_uid="impy-cancel-1", amount=50_000)
+    assert (partial.status, partial.code) == (200, 0)
+    assert_api_payment(partial.data, merchant_uid="impy-cancel-1", amount=50_000, cancelled=[20_000])
+    assert_api_payment(
+        rest, merchant_uid="impy-cancel-1", amount=50_000, status="cancelled", cancelled=[20_000, 30_000]
+    )
+
+
+def test_iamporter_returns_a_declined_again_and_raises_for_a_declined_onetime(
+    impy_writer: Iamporter, impy_subscribe: IamporterSubscribe
+) -> None:
+    """A card that issues a key but is declined at every charge: create_payment by customer_uid
+    (again, code 0) returns the failed Payment; create_payment with the card (onetime, HTTP 200
+    code -1) raises ImpApiError carrying the contract's text and the PG's reason."""
+    impy_writer.create_billkey(customer_uid="impy-limit", **LIMIT_CARD)
+
+    failed = impy_writer.create_payment(
+        merchant_uid="impy-again-declined", customer_uid="impy-limit", name="정기", amount=4_000
+    )
+    with pytest.raises(ImpApiError) as onetime:
+        impy_writer.create_payment(
+            merchant_uid="impy-onetime-declined", name="단건", amount=4_000, **LIMIT_CARD
+        )
+
+    assert_api_payment(
+        failed,
+        merchant_uid="impy-again-declined",
+        amount=4_000,
+        status="failed",
+        customer_uid="impy-limit",
+        usage="payment",
+    )
+    assert failed["fail_reason"].startswith(LIMIT_DECLINE)
+    answer = onetime.value.response
+    assert (answer.status, answer.code, answer.data) == (200, -1, None)
+    assert answer.message.startswith(ONETIME_FAILED_MESSAGE + LIMIT_DECLINE)
+
+
+def test_iamporter_raises_imp_api_error_code_1_for_refused_charges_and_cancels(
+    impy_writer: Iamporter, impy_writer_payments: IamporterPayments
+) -> None:
+    """HTTP 200 code 1, raised as ImpApiError (or answered by post_cancel): unknown customer_uid,
+    a second again with a paid merchant_uid, an unknown imp_uid to cancel, an over-cancel."""
+    impy_writer.create_billkey(customer_uid="impy-dup", **CHARGE_CARD)
+    paid = impy_writer.create_payment(
+        merchant_uid="impy-dup-1", customer_uid="impy-dup", name="x", amount=9_000
+    )
+
+    with pytest.raises(ImpApiError) as unknown_customer:
+        impy_writer.create_payment(
+            merchant_uid="impy-nobody-1", customer_uid="impy-nobody", name="x", amount=1_000
+        )
+    with pytest.raises(ImpApiError) as duplicate:
+        impy_writer.create_payment(merchant_uid="impy-dup-1", customer_uid="impy-dup", name="x", amount=9_000)
+    with pytest.raises(ImpApiError) as unknown_payment:
+        impy_writer.cancel_payment(imp_uid=UNKNOWN_IMP_UID, reason="없는 결제")
+    over_cancel = impy_writer_payments.post_cancel(imp_uid=paid["imp_uid"], amount=9_001)
+
+    answers = [error.value.response for error in (unknown_customer, duplicate, unknown_payment)] + [
+        over_cancel
+    ]
+    assert [(answer.status, answer.data) for answer in answers] == [(200, None)] * 4
+    assert_code_1_refusals(
+        unknown_customer=(answers[0].code, answers[0].message),
+        duplicate=(answers[1].code, answers[1].message),
+        unknown_payment=(answers[2].code, answers[2].message),
+        over_cancel=(answers[3].code, answers[3].message),
+        merchant_uid="impy-dup-1",
+        asked=9_001,
+        remaining=9_000,
+    )
+
+
+def test_iamporter_raises_for_a_prepared_amount_mismatch_a_wrong_secret_and_a_rejected_token(
+    shop: Shop, impy_writer: Iamporter
+) -> None:
+    """A charge whose amount differs from /payments/prepare: HTTP 400 code -1 with both amounts,
+    ImpApiError. A wrong secret fails already in the constructor (IMPY fetches its token once
+    there) and a rejected token on a cancel answers 401: both ImpUnAuthorized. IMPY has no
+    prepare method, so the amount is registered over plain HTTP."""
+    prepare_amount(shop.server, shop.writer, "impy-prepared-1", 20_000)
+
+    with pytest.raises(ImpApiError) as mismatch:
+        impy_writer.create_payment(merchant_uid="impy-prepared-1", name="x", amount=25_000, **CHARGE_CARD)
+    with pytest.raises(ImpUnAuthorized) as wrong_secret:
+        Iamporter(imp_key=shop.writer.imp_key, imp_secret=WRONG_SECRET, imp_url=shop.server.base_url)
+    impy_writer.imp_auth.token = "0" * 40
+    with pytest.raises(ImpUnAuthorized) as rejected:
+        impy_writer.cancel_payment(merchant_uid="impy-prepared-1", reason="권한 없음")
+
+    answer = mismatch.value.response
+    assert (answer.status, answer.code, answer.data) == (400, -1, None)
+    assert "20000원" in answer.message
+    assert "25000원" in answer.message
+    assert wrong_secret.value.message
+    assert rejected.value.message

@@ -7,12 +7,27 @@ statuses with ``code != 0`` reject with ``Error(message)`` and ``err.code = 'IAM
 [NODEL lib/resource.js]. Methods are resource methods of the instance, e.g.
 ``payment.getByImpUid``; the URL parameter is taken out of the argument object, the rest is
 the JSON body (POST) or the query string (others) [NODEL lib/iamportMethod.js].
+
+Charges and cancels (§4.1, §4.4) run as the package's second merchant (``Shop.writer``,
+``legacy.as_merchant``): subscribe.onetime, subscribe.again, payment.cancel and every refusal.
+Gaps: 0.3.4 has no customer-payments listing and no foreign endpoint; an HTTP 400/401
+(prepared-amount mismatch, wrong secret) rejects with the bare status, body unread;
+subscribe.onetime refuses, before any request, a card without ``birth`` and ``pwd_2digit``
+[NODEL lib/resources/Subscribe.js:30].
 """
 
 from __future__ import annotations
 
 import pytest
 
+from tests.e2e.clients.charges import (
+    CHARGE_CARD,
+    LIMIT_CARD,
+    LIMIT_DECLINE,
+    ONETIME_FAILED_MESSAGE,
+    assert_api_payment,
+    assert_code_1_refusals,
+)
 from tests.e2e.clients.node import NodeClient, NodeRunner, call
 from tests.e2e.clients.shop import (
     BILLING_CARD,
@@ -154,3 +169,144 @@ def test_legacy_node_iamport_deleting_an_unknown_billing_key_rejects_with_iampor
     error = legacy.error("subscribe_customer.delete", {"customer_uid": "nodel-no-such-key"})
 
     assert (error["message"], error["code"]) == (unknown_customer_message("nodel-no-such-key"), "IAMPORT_1")
+
+
+# --------------------------------------------------------------------------------------------
+# Charges and cancels (subscribe, payment.cancel, §4.1, §4.4) as the second merchant
+
+
+@pytest.fixture
+def legacy_writer(shop: Shop, legacy: NodeClient) -> NodeClient:
+    """The legacy client calling as the merchant whose payments the write scenarios create."""
+    return legacy.as_merchant(shop.writer.imp_key, shop.writer.imp_secret)
+
+
+def test_legacy_node_iamport_charges_onetime_keeping_the_card_then_again(legacy_writer: NodeClient) -> None:
+    """subscribe.onetime with customer_uid (usage ``issue``) and subscribe.again (usage
+    ``payment``) resolve with the raw paid Payment: every key, integer timestamps."""
+    first, second = legacy_writer.run(
+        call(
+            "subscribe.onetime",
+            {"merchant_uid": "nodel-onetime-1", "amount": 15_000, "customer_uid": "nodel-sub", **CHARGE_CARD},
+        ),
+        call(
+            "subscribe.again",
+            {"customer_uid": "nodel-sub", "merchant_uid": "nodel-again-1", "amount": 6_600, "name": "구독"},
+        ),
+    )
+
+    assert_api_payment(
+        first.value, merchant_uid="nodel-onetime-1", amount=15_000, customer_uid="nodel-sub", usage="issue"
+    )
+    assert_api_payment(
+        second.value, merchant_uid="nodel-again-1", amount=6_600, customer_uid="nodel-sub", usage="payment"
+    )
+
+
+def test_legacy_node_iamport_cancels_part_by_imp_uid_then_the_rest_by_merchant_uid(
+    legacy_writer: NodeClient,
+) -> None:
+    """payment.cancel with amount and checksum keeps the payment paid with one history entry;
+    payment.cancel by merchant_uid without amount cancels the rest."""
+    paid = legacy_writer.ok(
+        "subscribe.onetime", {"merchant_uid": "nodel-cancel-1", "amount": 70_000, **CHARGE_CARD}
+    )
+    partial, rest = legacy_writer.run(
+        call(
+            "payment.cancel",
+            {"imp_uid": paid["imp_uid"], "amount": 30_000, "checksum": 70_000, "reason": "일부"},
+        ),
+        call("payment.cancel", {"merchant_uid": "nodel-cancel-1", "reason": "나머지"}),
+    )
+
+    assert_api_payment(paid, merchant_uid="nodel-cancel-1", amount=70_000)
+    assert_api_payment(partial.value, merchant_uid="nodel-cancel-1", amount=70_000, cancelled=[30_000])
+    assert_api_payment(
+        rest.value,
+        merchant_uid="nodel-cancel-1",
+        amount=70_000,
+        status="cancelled",
+        cancelled=[30_000, 40_000],
+    )
+    assert rest.value["imp_uid"] == paid["imp_uid"]
+
+
+def test_legacy_node_iamport_resolves_a_declined_again_and_rejects_a_declined_onetime(
+    legacy_writer: NodeClient,
+) -> None:
+    """A card declined at every charge: subscribe.again resolves (code 0) with the failed Payment;
+    subscribe.onetime gets HTTP 200 code -1: Error(message) with code IAMPORT_-1."""
+    _, again, onetime = legacy_writer.run(
+        call("subscribe_customer.create", {"customer_uid": "nodel-limit", **LIMIT_CARD}),
+        call(
+            "subscribe.again",
+            {"customer_uid": "nodel-limit", "merchant_uid": "nodel-again-declined", "amount": 4_000},
+        ),
+        call("subscribe.onetime", {"merchant_uid": "nodel-onetime-declined", "amount": 4_000, **LIMIT_CARD}),
+    )
+
+    assert_api_payment(
+        again.value,
+        merchant_uid="nodel-again-declined",
+        amount=4_000,
+        status="failed",
+        customer_uid="nodel-limit",
+        usage="payment",
+    )
+    assert again.value["fail_reason"].startswith(LIMIT_DECLINE)
+    assert onetime.failure["code"] == "IAMPORT_-1"
+    assert onetime.failure["message"].startswith(ONETIME_FAILED_MESSAGE + LIMIT_DECLINE)
+
+
+def test_legacy_node_iamport_rejects_refused_charges_and_cancels_with_iamport_1(
+    legacy_writer: NodeClient,
+) -> None:
+    """HTTP 200 code 1 -> Error(message) with code IAMPORT_1: again with an unknown customer_uid,
+    again with a paid merchant_uid, cancel of an unknown imp_uid, an over-cancel."""
+    _, paid, unknown_customer, duplicate, unknown_payment, over_cancel = legacy_writer.run(
+        call("subscribe_customer.create", {"customer_uid": "nodel-dup", **CHARGE_CARD}),
+        call(
+            "subscribe.again", {"customer_uid": "nodel-dup", "merchant_uid": "nodel-dup-1", "amount": 5_000}
+        ),
+        call(
+            "subscribe.again",
+            {"customer_uid": "nodel-nobody", "merchant_uid": "nodel-nobody-1", "amount": 1_000},
+        ),
+        call(
+            "subscribe.again", {"customer_uid": "nodel-dup", "merchant_uid": "nodel-dup-1", "amount": 5_000}
+        ),
+        call("payment.cancel", {"imp_uid": UNKNOWN_IMP_UID, "reason": "없는 결제"}),
+        call("payment.cancel", {"merchant_uid": "nodel-dup-1", "amount": 5_001}),
+    )
+
+    assert_api_payment(
+        paid.value, merchant_uid="nodel-dup-1", amount=5_000, customer_uid="nodel-dup", usage="payment"
+    )
+    errors = [o.failure for o in (unknown_customer, duplicate, unknown_payment, over_cancel)]
+    assert [error["code"] for error in errors] == ["IAMPORT_1"] * 4
+    assert_code_1_refusals(
+        unknown_customer=(1, errors[0]["message"]),
+        duplicate=(1, errors[1]["message"]),
+        unknown_payment=(1, errors[2]["message"]),
+        over_cancel=(1, errors[3]["message"]),
+        merchant_uid="nodel-dup-1",
+        asked=5_001,
+        remaining=5_000,
+    )
+
+
+def test_legacy_node_iamport_rejects_a_prepared_amount_mismatch_and_a_wrong_secret_by_status(
+    legacy_writer: NodeClient,
+) -> None:
+    """A charge whose amount differs from payment.prepare is HTTP 400, a wrong secret HTTP 401:
+    NODEL rejects with Error('<status>') and code HTTP_<status>, the body unread."""
+    _, mismatch = legacy_writer.run(
+        call("payment.prepare", {"merchant_uid": "nodel-prepared-1", "amount": 20_000}),
+        call("subscribe.onetime", {"merchant_uid": "nodel-prepared-1", "amount": 25_000, **CHARGE_CARD}),
+    )
+    unauthorized = legacy_writer.error(
+        "payment.cancel", {"merchant_uid": "nodel-prepared-1"}, secret=WRONG_SECRET
+    )
+
+    assert (mismatch.failure["message"], mismatch.failure["code"]) == ("400", "HTTP_400")
+    assert (unauthorized["message"], unauthorized["code"]) == ("401", "HTTP_401")

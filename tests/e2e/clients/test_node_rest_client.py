@@ -6,13 +6,29 @@ request ``keepGoing``); it rejects non-2xx with the axios error (``error.respons
 ``.data`` = envelope) and a 2xx with ``code != 0`` with a plain object ``{response: {data}}``
 [NODE request/Base.ts]. Timestamps become ``Date`` objects (``{"$date": seconds}`` here).
 Methods are request builders of its ``Request`` namespace, e.g. ``Payments.getByImpUid``.
+
+Charges and cancels (§4.1, §4.4) run as the package's second merchant (``Shop.writer``,
+``node.as_merchant``): Subscribe.onetime, Subscribe.again, Payments.cancel,
+Customers.getPayments and every refusal. NODE's Payment class keeps only the keys it knows
+(no ``sandbox``, ``emb_pg_provider``, ``card_issuer_*``...), so those are not asserted here.
+NODE has no foreign endpoint.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
-from tests.e2e.clients.node import NodeClient, NodeRunner, call
+from tests.e2e.clients.charges import (
+    CHARGE_CARD,
+    LIMIT_CARD,
+    LIMIT_DECLINE,
+    ONETIME_FAILED_MESSAGE,
+    assert_api_payment,
+    assert_code_1_refusals,
+)
+from tests.e2e.clients.node import NodeClient, NodeRunner, Outcome, call
 from tests.e2e.clients.shop import (
     BILLING_CARD,
     DECLINED_CARD,
@@ -247,3 +263,179 @@ def test_node_rest_client_gets_several_billing_keys_with_200_then_207(node: Node
     assert none.failure["status"] == 404
     assert none.failure["data"]["code"] != 0
     assert none.failure["data"]["response"] is None
+
+
+# --------------------------------------------------------------------------------------------
+# Charges and cancels (Subscribe, Payments.cancel, §4.1, §4.4) as the second merchant
+
+
+@pytest.fixture
+def node_writer(shop: Shop, node: NodeClient) -> NodeClient:
+    """iamport-rest-client-nodejs calling as the merchant whose payments the write scenarios create."""
+    return node.as_merchant(shop.writer.imp_key, shop.writer.imp_secret)
+
+
+def code_rejection(outcome: Outcome) -> dict[str, Any]:
+    """The envelope of a 2xx answer with ``code != 0``, which NODE rejects as {response: {data}}."""
+    failure = outcome.failure
+    assert failure["kind"] == "object", failure
+    envelope: dict[str, Any] = failure["value"]["response"]["data"]
+    return envelope
+
+
+def test_node_rest_client_charges_onetime_keeping_the_card_then_again_and_lists_the_customer(
+    node_writer: NodeClient,
+) -> None:
+    """Subscribe.onetime with customer_uid (usage ``issue``), Subscribe.again (usage ``payment``)
+    resolve with the paid Payment (timestamps as Dates); Customers.getPayments pages both."""
+    first, second, listed = node_writer.run(
+        call(
+            "Subscribe.onetime",
+            {"merchant_uid": "node-onetime-1", "amount": 14_000, "customer_uid": "node-sub", **CHARGE_CARD},
+        ),
+        call(
+            "Subscribe.again",
+            {"customer_uid": "node-sub", "merchant_uid": "node-again-1", "amount": 7_700, "name": "구독"},
+        ),
+        call("Customers.getPayments", {"customer_uid": "node-sub"}),
+    )
+
+    assert (first.value["status"], first.value["data"]["code"]) == (200, 0)
+    onetime = first.value["data"]["response"]
+    again = second.value["data"]["response"]
+    assert_api_payment(
+        onetime,
+        merchant_uid="node-onetime-1",
+        amount=14_000,
+        customer_uid="node-sub",
+        usage="issue",
+        dates=True,
+    )
+    assert_api_payment(
+        again, merchant_uid="node-again-1", amount=7_700, customer_uid="node-sub", usage="payment", dates=True
+    )
+    page = listed.value["data"]["response"]
+    assert (page["total"], page["previous"], page["next"]) == (2, 0, 0)
+    assert sorted(imp_uids(page["list"])) == sorted([onetime["imp_uid"], again["imp_uid"]])
+    assert {p["imp_uid"]: p for p in page["list"]}[again["imp_uid"]] == again
+
+
+def test_node_rest_client_cancels_part_by_imp_uid_then_the_rest_by_merchant_uid(
+    node_writer: NodeClient,
+) -> None:
+    """Payments.cancel with amount and checksum keeps the payment paid with one history entry;
+    a second Payments.cancel by merchant_uid without amount cancels the rest."""
+    paid = node_writer.ok(
+        "Subscribe.onetime", {"merchant_uid": "node-cancel-1", "amount": 60_000, **CHARGE_CARD}
+    )
+    imp_uid = paid["data"]["response"]["imp_uid"]
+    partial, rest = node_writer.run(
+        call("Payments.cancel", {"imp_uid": imp_uid, "amount": 25_000, "checksum": 60_000, "reason": "일부"}),
+        call("Payments.cancel", {"merchant_uid": "node-cancel-1", "reason": "나머지"}),
+    )
+
+    assert_api_payment(paid["data"]["response"], merchant_uid="node-cancel-1", amount=60_000, dates=True)
+    assert_api_payment(
+        partial.value["data"]["response"],
+        merchant_uid="node-cancel-1",
+        amount=60_000,
+        cancelled=[25_000],
+        dates=True,
+    )
+    cancelled = rest.value["data"]["response"]
+    assert_api_payment(
+        cancelled,
+        merchant_uid="node-cancel-1",
+        amount=60_000,
+        status="cancelled",
+        cancelled=[25_000, 35_000],
+        dates=True,
+    )
+    assert cancelled["imp_uid"] == imp_uid
+
+
+def test_node_rest_client_resolves_a_declined_again_and_rejects_a_declined_onetime(
+    node_writer: NodeClient,
+) -> None:
+    """A card declined at every charge: Subscribe.again resolves (code 0) with the failed Payment;
+    Subscribe.onetime gets HTTP 200 code -1 and rejects with {response: {data}}."""
+    _, again, onetime = node_writer.run(
+        call("Customers.postBillingKey", {"customer_uid": "node-limit", **LIMIT_CARD}),
+        call(
+            "Subscribe.again",
+            {"customer_uid": "node-limit", "merchant_uid": "node-again-declined", "amount": 4_000},
+        ),
+        call("Subscribe.onetime", {"merchant_uid": "node-onetime-declined", "amount": 4_000, **LIMIT_CARD}),
+    )
+
+    failed = again.value["data"]["response"]
+    assert_api_payment(
+        failed,
+        merchant_uid="node-again-declined",
+        amount=4_000,
+        status="failed",
+        customer_uid="node-limit",
+        usage="payment",
+        dates=True,
+    )
+    assert failed["fail_reason"].startswith(LIMIT_DECLINE)
+    envelope = code_rejection(onetime)
+    assert (envelope["code"], envelope["response"]) == (-1, None)
+    assert envelope["message"].startswith(ONETIME_FAILED_MESSAGE + LIMIT_DECLINE)
+
+
+def test_node_rest_client_rejects_refused_charges_and_cancels_with_code_1(node_writer: NodeClient) -> None:
+    """HTTP 200 code 1, rejected with the plain {response: {data}} object: again with an unknown
+    customer_uid, again with a paid merchant_uid, cancel of an unknown imp_uid, an over-cancel."""
+    _, paid, unknown_customer, duplicate, unknown_payment, over_cancel = node_writer.run(
+        call("Customers.postBillingKey", {"customer_uid": "node-dup", **CHARGE_CARD}),
+        call("Subscribe.again", {"customer_uid": "node-dup", "merchant_uid": "node-dup-1", "amount": 5_000}),
+        call(
+            "Subscribe.again",
+            {"customer_uid": "node-nobody", "merchant_uid": "node-nobody-1", "amount": 1_000},
+        ),
+        call("Subscribe.again", {"customer_uid": "node-dup", "merchant_uid": "node-dup-1", "amount": 5_000}),
+        call("Payments.cancel", {"imp_uid": UNKNOWN_IMP_UID, "reason": "없는 결제"}),
+        call("Payments.cancel", {"merchant_uid": "node-dup-1", "amount": 5_001}),
+    )
+
+    assert_api_payment(
+        paid.value["data"]["response"],
+        merchant_uid="node-dup-1",
+        amount=5_000,
+        customer_uid="node-dup",
+        usage="payment",
+        dates=True,
+    )
+    envelopes = [code_rejection(o) for o in (unknown_customer, duplicate, unknown_payment, over_cancel)]
+    assert [envelope["response"] for envelope in envelopes] == [None] * 4
+    assert_code_1_refusals(
+        unknown_customer=(envelopes[0]["code"], envelopes[0]["message"]),
+        duplicate=(envelopes[1]["code"], envelopes[1]["message"]),
+        unknown_payment=(envelopes[2]["code"], envelopes[2]["message"]),
+        over_cancel=(envelopes[3]["code"], envelopes[3]["message"]),
+        merchant_uid="node-dup-1",
+        asked=5_001,
+        remaining=5_000,
+    )
+
+
+def test_node_rest_client_rejects_a_prepared_amount_mismatch_and_a_wrong_secret_with_axios_errors(
+    node_writer: NodeClient,
+) -> None:
+    """A charge whose amount differs from Prepare.postAmount: axios error, status 400, envelope
+    code -1 naming both amounts. A wrong secret: axios error 401 from getToken."""
+    _, mismatch = node_writer.run(
+        call("Prepare.postAmount", {"merchant_uid": "node-prepared-1", "amount": 20_000}),
+        call("Subscribe.onetime", {"merchant_uid": "node-prepared-1", "amount": 25_000, **CHARGE_CARD}),
+    )
+    unauthorized = node_writer.error(
+        "Payments.cancel", {"merchant_uid": "node-prepared-1"}, secret=WRONG_SECRET
+    )
+
+    error = mismatch.failure
+    assert (error["isAxiosError"], error["status"]) == (True, 400)
+    assert (error["data"]["code"], error["data"]["response"]) == (-1, None)
+    assert "20000원" in error["data"]["message"]
+    assert "25000원" in error["data"]["message"]
+    assert (unauthorized["isAxiosError"], unauthorized["status"]) == (True, 401)
