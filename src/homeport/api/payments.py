@@ -9,8 +9,8 @@ from homeport.api.envelope import EnvelopeResponse, success
 from homeport.api.params import query_bool, query_int, query_list
 from homeport.api.schemas import page_to_wire, payment_to_wire, payments_to_wire
 from homeport.domain.errors import InvalidRequest, UnsupportedPaymentStatus
+from homeport.domain.paging import page_request
 from homeport.domain.payments.models import PaymentStatus, SortKey
-from homeport.domain.payments.service import page_request
 
 router = APIRouter()
 

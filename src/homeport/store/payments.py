@@ -12,12 +12,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from homeport.domain.errors import DuplicatePayment
+from homeport.domain.paging import PageRequest
 from homeport.domain.payments.models import (
     BankDetails,
     Buyer,
     Cancellation,
     CardDetails,
-    PageRequest,
     Payment,
     PaymentChannel,
     PaymentStatus,
