@@ -1,0 +1,219 @@
+"""A scheduled charge and its life: scheduled -> executed (paid/failed) or revoked.
+
+::
+
+    scheduled ──(time moved: PUT)──> scheduled
+        │  └──(unschedule)──> revoked ──(reschedule)──> scheduled
+        └──(the worker charges it)──> executed ─(payment failed: reschedule)─> scheduled
+
+Statuses and payment statuses are i'mport's words (§5.6); timestamps are UNIX seconds with
+``0`` for "not happened".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+
+from homeport.domain.errors import InvalidRequest, ScheduleNotChangeable
+from homeport.domain.ids import validate_merchant_uid
+from homeport.domain.money import INSTALLMENT_MINIMUM, Won
+from homeport.domain.payments.charges import SUPPORTED_CURRENCY as KRW
+from homeport.domain.payments.models import Buyer, PaymentStatus
+
+
+class ScheduleStatus(StrEnum):
+    """Where a schedule stands, in i'mport's words (``schedule_status``)."""
+
+    SCHEDULED = "scheduled"
+    """Waiting for its time."""
+    EXECUTED = "executed"
+    """Charged (successfully or not): see ``payment_status``."""
+    REVOKED = "revoked"
+    """Cancelled by the merchant before it ran."""
+
+
+class ScheduleSorting(StrEnum):
+    """Orderings of schedule listings: by ``schedule_at``, newest first unless ``scheduled``."""
+
+    SCHEDULED_DESC = "-scheduled"
+    SCHEDULED = "scheduled"
+
+
+#: KCP's installment field (``quota``) holds two digits.
+MAX_CARD_QUOTA = 99
+PRODUCT_TYPES = frozenset({"real", "digital"})
+CASH_RECEIPT_TYPES = frozenset({"person", "company", "anonymous"})
+
+
+@dataclass(frozen=True)
+class ChargeOptions:
+    """What the charge passes on to the PG besides amount and buyer (``again``'s fields, §4.4).
+
+    ``extra`` and ``bypass`` are kept as the JSON text the merchant meant.
+    """
+
+    tax_free: Won = 0
+    vat_amount: Won | None = None
+    card_quota: int = 0
+    interest_free_by_merchant: bool | None = None
+    use_card_point: bool | None = None
+    product_type: str | None = None
+    product_count: int | None = None
+    cash_receipt_type: str | None = None
+    browser_ip: str | None = None
+    extra: str | None = None
+    bypass: str | None = None
+    promotion_id: str | None = None
+
+
+@dataclass(frozen=True)
+class ScheduledCharge:
+    """One entry of ``schedules`` (§5.6 Schedule): what to charge, and when."""
+
+    merchant_uid: str
+    schedule_at: int
+    amount: Won
+    currency: str = KRW
+    name: str | None = None
+    buyer: Buyer = field(default_factory=Buyer)
+    custom_data: str | None = None
+    notice_url: str | None = None
+    options: ChargeOptions = field(default_factory=ChargeOptions)
+
+    def check(self, now: int) -> ScheduledCharge:
+        """Return the entry if a charge could be made from it at its time, else InvalidRequest.
+
+        The rules are the ones ``again`` applies at charge time (§4.4), checked now so a
+        merchant learns of a bad entry when scheduling rather than from a failed webhook.
+        """
+        uid = validate_merchant_uid(self.merchant_uid)
+        where = f"(merchant_uid {uid})"
+        check_future(self.schedule_at, now, where)
+        if self.amount < 1:
+            # A zero charge cannot be sent to the PG (the contract is silent; see 0002-schedules).
+            raise InvalidRequest(f"amount는 1원 이상이어야 합니다. {where}")
+        if self.currency != KRW:
+            raise InvalidRequest(f"currency는 KRW만 지원합니다. (got {self.currency!r}) {where}")
+        options = self.options
+        if options.tax_free > self.amount:
+            raise InvalidRequest(f"tax_free는 amount보다 클 수 없습니다. {where}")
+        if options.vat_amount is not None and options.vat_amount > self.amount - options.tax_free:
+            raise InvalidRequest(f"vat_amount는 과세금액(amount - tax_free)보다 클 수 없습니다. {where}")
+        if not 0 <= options.card_quota <= MAX_CARD_QUOTA:
+            raise InvalidRequest(f"card_quota는 0~{MAX_CARD_QUOTA} 사이여야 합니다. {where}")
+        if options.card_quota >= 2 and self.amount < INSTALLMENT_MINIMUM:
+            raise InvalidRequest(
+                f"할부(card_quota 2 이상)는 {INSTALLMENT_MINIMUM}원 이상 결제에만 가능합니다. {where}"
+            )
+        if options.product_type is not None and options.product_type not in PRODUCT_TYPES:
+            raise InvalidRequest(f"product_type은 real 또는 digital이어야 합니다. {where}")
+        if options.product_count is not None and options.product_count < 1:
+            raise InvalidRequest(f"product_count는 1 이상이어야 합니다. {where}")
+        if options.cash_receipt_type is not None and options.cash_receipt_type not in CASH_RECEIPT_TYPES:
+            raise InvalidRequest(
+                f"cash_receipt_type은 person, company, anonymous 중 하나여야 합니다. {where}"
+            )
+        return self
+
+
+def check_future(schedule_at: int, now: int, where: str = "") -> int:
+    """``schedule_at`` if it is after ``now``; a schedule in the past could never run as asked."""
+    if schedule_at <= now:
+        raise InvalidRequest(
+            f"schedule_at은 현재 시각 이후여야 합니다. (schedule_at {schedule_at}, now {now}) "
+            f"{where}".rstrip()
+        )
+    return schedule_at
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """A merchant's scheduled charge of a customer_uid's billing key, unique by merchant_uid.
+
+    ``pg_provider``/``pg_id`` are the billing key's channel when it was scheduled (§5.6).
+    """
+
+    merchant_id: int
+    customer_uid: str
+    charge: ScheduledCharge
+    pg_provider: str
+    pg_id: str
+    created_at: int
+    updated_at: int
+    status: ScheduleStatus = ScheduleStatus.SCHEDULED
+    imp_uid: str | None = None
+    payment_status: PaymentStatus | None = None
+    fail_reason: str | None = None
+    executed_at: int = 0
+    revoked_at: int = 0
+
+    @property
+    def merchant_uid(self) -> str:
+        """The merchant's id of the order this schedule charges."""
+        return self.charge.merchant_uid
+
+    @property
+    def schedule_at(self) -> int:
+        """When the charge is due (UNIX seconds)."""
+        return self.charge.schedule_at
+
+    @property
+    def reschedulable(self) -> bool:
+        """Revoked, or executed with a failed charge: ``reschedule`` may bring it back (§4.4)."""
+        return self.status is ScheduleStatus.REVOKED or (
+            self.status is ScheduleStatus.EXECUTED and self.payment_status is PaymentStatus.FAILED
+        )
+
+    def revoked(self, now: int) -> Schedule:
+        """The schedule cancelled by the merchant; only a waiting schedule can be."""
+        self._require(self.status is ScheduleStatus.SCHEDULED, "취소")
+        return replace(self, status=ScheduleStatus.REVOKED, revoked_at=now, updated_at=now)
+
+    def moved(self, schedule_at: int, now: int) -> Schedule:
+        """``PUT .../schedule/{merchant_uid}``: a waiting schedule at another (future) time."""
+        self._require(self.status is ScheduleStatus.SCHEDULED, "시각 변경")
+        check_future(schedule_at, now)
+        return replace(self, charge=replace(self.charge, schedule_at=schedule_at), updated_at=now)
+
+    def rescheduled(self, schedule_at: int, now: int) -> Schedule:
+        """``POST .../reschedule``: a revoked or failed schedule waiting again, outcome cleared."""
+        self._require(self.reschedulable, "재예약")
+        check_future(schedule_at, now)
+        return replace(
+            self,
+            charge=replace(self.charge, schedule_at=schedule_at),
+            status=ScheduleStatus.SCHEDULED,
+            imp_uid=None,
+            payment_status=None,
+            fail_reason=None,
+            executed_at=0,
+            revoked_at=0,
+            updated_at=now,
+        )
+
+    def _require(self, allowed: bool, action: str) -> None:
+        if not allowed:
+            state = self.status.value
+            if self.payment_status is not None:
+                state += f", payment_status {self.payment_status.value}"
+            raise ScheduleNotChangeable(
+                f"{self._status_phrase()} 예약결제는 {action}할 수 없습니다. "
+                f"(merchant_uid {self.merchant_uid}: {state})"
+            )
+
+    def _status_phrase(self) -> str:
+        """The status in words, for messages."""
+        return {
+            ScheduleStatus.SCHEDULED: "아직 실행되지 않은",
+            ScheduleStatus.EXECUTED: "이미 실행된",
+            ScheduleStatus.REVOKED: "이미 취소된",
+        }[self.status]
+
+
+@dataclass(frozen=True)
+class ScheduleWindow:
+    """``since <= schedule_at < until`` (the listings' half-open range, §4.3)."""
+
+    since: int
+    until: int
