@@ -14,7 +14,7 @@ from homeport.api.billing_keys import card_input, customer_info
 from homeport.api.body import Body, bool_field, int_field, json_text_field, text_field
 from homeport.api.deps import Authenticated, BodyDep, ServicesDep
 from homeport.api.envelope import EnvelopeResponse, success
-from homeport.api.params import query_int
+from homeport.api.params import query_choice, query_int
 from homeport.api.schemas import paged_to_wire
 from homeport.domain.errors import InvalidRequest, UnsupportedPaymentStatus
 from homeport.domain.money import parse_amount
@@ -203,15 +203,6 @@ def _status(query: QueryParams) -> ScheduleStatus | None:
         raise UnsupportedPaymentStatus(f"지원되지 않는 상태값입니다. ({raw!r}; {allowed} 중 하나)") from None
 
 
-def _sorting(query: QueryParams) -> ScheduleSorting:
-    raw = query.get("sorting") or ScheduleSorting.SCHEDULED_DESC.value
-    try:
-        return ScheduleSorting(raw)
-    except ValueError:
-        allowed = ", ".join(s.value for s in ScheduleSorting)
-        raise InvalidRequest(f"sorting은 {allowed} 중 하나여야 합니다. (got {raw!r})") from None
-
-
 async def _listing(
     request: Request, services: ServicesDep, merchant_id: int, customer_uid: str | None
 ) -> EnvelopeResponse:
@@ -221,7 +212,7 @@ async def _listing(
         window=_window(query),
         status=_status(query),
         customer_uid=customer_uid,
-        sorting=_sorting(query),
+        sorting=query_choice(query, "sorting", ScheduleSorting, ScheduleSorting.SCHEDULED_DESC),
         page=page_request(query_int(query, "page"), query_int(query, "limit")),
     )
     return success(paged_to_wire(page, schedule_to_wire))

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from homeport.domain.paging import PageRequest
-from homeport.domain.payments.models import Buyer, PaymentStatus
+from homeport.domain.payments.models import PaymentStatus
 from homeport.domain.schedules.models import (
     ChargeOptions,
     Schedule,
@@ -19,6 +19,7 @@ from homeport.domain.schedules.models import (
     ScheduleStatus,
     ScheduleWindow,
 )
+from homeport.store.payments import buyer_columns, buyer_from_row
 from homeport.store.tables import payment_schedules
 
 _t = payment_schedules.c
@@ -37,11 +38,7 @@ def _row(schedule: Schedule) -> dict[str, Any]:
         "tax_free": options.tax_free,
         "vat_amount": options.vat_amount,
         "name": charge.name,
-        "buyer_name": charge.buyer.name,
-        "buyer_email": charge.buyer.email,
-        "buyer_tel": charge.buyer.tel,
-        "buyer_addr": charge.buyer.addr,
-        "buyer_postcode": charge.buyer.postcode,
+        **buyer_columns(charge.buyer),
         "custom_data": charge.custom_data,
         "notice_url": charge.notice_url,
         "card_quota": options.card_quota,
@@ -75,13 +72,7 @@ def _schedule(row: RowMapping) -> Schedule:
             amount=row["amount"],
             currency=row["currency"],
             name=row["name"],
-            buyer=Buyer(
-                name=row["buyer_name"],
-                email=row["buyer_email"],
-                tel=row["buyer_tel"],
-                addr=row["buyer_addr"],
-                postcode=row["buyer_postcode"],
-            ),
+            buyer=buyer_from_row(row),
             custom_data=row["custom_data"],
             notice_url=row["notice_url"],
             options=ChargeOptions(
