@@ -238,25 +238,29 @@ async def test_a_merchant_uid_already_scheduled_or_paid_refuses_the_whole_reques
     services: Services,
     merchant_a: CreatedMerchant,
 ) -> None:
-    """Code 1, naming the merchant_uids; a failed payment's merchant_uid may be scheduled."""
+    """Code 1, naming the merchant_uids. Any payment that is not failed holds its merchant_uid
+    (the charge would be refused as a duplicate when due); a failed one's may be scheduled."""
     response(await schedule(api, auth, customer, entry(clock, "taken")))
     for uid, status in [
         ("paid", PaymentStatus.PAID),
         ("ready", PaymentStatus.READY),
+        ("cancelled", PaymentStatus.CANCELLED),
         ("failed", PaymentStatus.FAILED),
     ]:
         await services.payments.record(make_payment(merchant_a.merchant.id, merchant_uid=uid, status=status))
 
     again = await schedule(api, auth, customer, entry(clock, "fresh"), entry(clock, "taken"))
     paid = await schedule(
-        api, auth, customer, entry(clock, "fresh"), entry(clock, "paid"), entry(clock, "ready")
+        api, auth, customer, *(entry(clock, uid) for uid in ("fresh", "paid", "ready", "cancelled"))
     )
     failed = await schedule(api, auth, customer, entry(clock, "failed"))
 
     assert again.status_code == 200
     assert again.json() == {"code": 1, "message": "이미 예약된 merchant_uid입니다: taken", "response": None}
     assert paid.json()["code"] == 1
-    assert paid.json()["message"] == "이미 결제되었거나 결제 대기 중인 merchant_uid입니다: paid, ready"
+    assert paid.json()["message"].startswith(
+        "이미 결제되었거나 처리 중인 주문번호(merchant_uid)입니다: paid, ready, cancelled"
+    )
     assert (await stored(api, auth, "fresh")).status_code == 404
     assert response(failed)[0]["merchant_uid"] == "failed"
 
@@ -312,7 +316,7 @@ def one(**changes: Any) -> dict[str, Any]:
         (one(amount=None), "schedules[0]: amount 파라메터가 누락"),
         (one(amount="9900"), "send a JSON number"),
         (one(schedule_at="soon"), "schedule_at는 정수"),
-        (one(card_quota=3), "50000원 이상"),
+        (one(card_quota=3), "50,000원 이상"),
         (one(currency="USD"), "KRW만"),
         (one(buyer_name="x" * 65), "buyer_name는 64자 이하"),
     ],

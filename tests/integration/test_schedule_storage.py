@@ -18,7 +18,6 @@ from homeport.domain.schedules.models import (
 )
 from homeport.services import Services
 from homeport.store.unit_of_work import SqlUnitOfWorkFactory
-from tests.support import make_payment
 
 AT = 1_800_000_000
 
@@ -206,22 +205,3 @@ async def test_search_uses_a_half_open_window_sorts_both_ways_and_pages(
     assert (oldest_p2[0], [s.merchant_uid for s in oldest_p2[1]]) == (4, ["s4"])
     assert [s.merchant_uid for s in waiting[1]] == ["s1", "s3", "s4"]
     assert [s.merchant_uid for s in customer[1]] == ["s0", "s2", "s4"]
-
-
-async def test_payments_report_which_merchant_uids_they_hold_in_given_statuses(
-    services: Services, merchant_a: CreatedMerchant, merchant_b: CreatedMerchant
-) -> None:
-    """What scheduling checks before taking a merchant_uid: paid or ready ones, this merchant's."""
-    a = merchant_a.merchant.id
-    await services.payments.record(make_payment(a, merchant_uid="paid"))
-    await services.payments.record(make_payment(a, merchant_uid="failed", status=PaymentStatus.FAILED))
-    await services.payments.record(make_payment(a, merchant_uid="ready", status=PaymentStatus.READY))
-    await services.payments.record(make_payment(merchant_b.merchant.id, merchant_uid="b-paid"))
-    uow = SqlUnitOfWorkFactory(services.engine, services.box)
-
-    async with uow(readonly=True) as tx:
-        held = await tx.payments.merchant_uids_with_status(
-            a, ["paid", "failed", "ready", "b-paid", "none"], [PaymentStatus.PAID, PaymentStatus.READY]
-        )
-
-    assert held == {"paid", "ready"}

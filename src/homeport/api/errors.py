@@ -61,7 +61,7 @@ STATUS_TABLE: dict[type[errors.GatewayError], tuple[int, int]] = {
     errors.ScheduleNotFound: (404, -1),
     errors.ScheduleCustomerNotFound: (200, 1),
     errors.NothingToUnschedule: (200, 1),
-    errors.MerchantUidTaken: (200, 1),
+    errors.DuplicateSchedule: (200, 1),
     errors.ScheduleNotChangeable: (400, -1),
 }
 

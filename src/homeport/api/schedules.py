@@ -11,15 +11,14 @@ from fastapi import APIRouter, Request
 from starlette.datastructures import QueryParams
 
 from homeport.api.billing_keys import card_input, customer_info
-from homeport.api.body import Body, bool_field, int_field, json_text_field, text_field
+from homeport.api.body import Body, amount_field, bool_field, int_field, json_text_field, text_field
 from homeport.api.deps import Authenticated, BodyDep, ServicesDep
 from homeport.api.envelope import EnvelopeResponse, success
 from homeport.api.params import query_choice, query_int
 from homeport.api.schemas import paged_to_wire
 from homeport.domain.errors import InvalidRequest, UnsupportedPaymentStatus
-from homeport.domain.money import parse_amount
 from homeport.domain.paging import page_request
-from homeport.domain.payments.charges import SUPPORTED_CURRENCY as KRW
+from homeport.domain.payments.charges import SUPPORTED_CURRENCY
 from homeport.domain.payments.models import Buyer
 from homeport.domain.schedules.models import (
     ChargeOptions,
@@ -75,22 +74,14 @@ def schedule_to_wire(schedule: Schedule) -> dict[str, Any]:
     }
 
 
-def _amount(body: Body, name: str) -> int | None:
-    value = body.data.get(name)
-    return None if value is None or value == "" else parse_amount(value, field=name, from_form=body.from_form)
-
-
 def _charge(body: Body) -> ScheduledCharge:
     """One ``schedules`` entry (§5.6); unknown fields are ignored."""
-    amount = _amount(body, "amount")
-    if amount is None:
-        raise InvalidRequest("amount 파라메터가 누락되었습니다.")
     buyer = {name: text_field(body, name, limit=limit) for name, limit in BUYER_FIELDS.items()}
     return ScheduledCharge(
         merchant_uid=text_field(body, "merchant_uid", required=True) or "",
         schedule_at=int_field(body, "schedule_at", required=True) or 0,
-        amount=amount,
-        currency=(text_field(body, "currency", limit=3) or KRW).upper(),
+        amount=amount_field(body, "amount", required=True) or 0,
+        currency=(text_field(body, "currency", limit=3) or SUPPORTED_CURRENCY).upper(),
         name=text_field(body, "name", limit=200),
         buyer=Buyer(
             name=buyer["buyer_name"],
@@ -100,10 +91,10 @@ def _charge(body: Body) -> ScheduledCharge:
             postcode=buyer["buyer_postcode"],
         ),
         custom_data=json_text_field(body, "custom_data"),
-        notice_url=text_field(body, "notice_url"),
+        notice_url=text_field(body, "notice_url", limit=2000),
         options=ChargeOptions(
-            tax_free=_amount(body, "tax_free") or 0,
-            vat_amount=_amount(body, "vat_amount"),
+            tax_free=amount_field(body, "tax_free") or 0,
+            vat_amount=amount_field(body, "vat_amount"),
             card_quota=int_field(body, "card_quota") or 0,
             interest_free_by_merchant=bool_field(body, "interest_free_by_merchant"),
             use_card_point=bool_field(body, "use_card_point"),
@@ -152,7 +143,7 @@ async def schedule_payments(
     merchant: Authenticated, services: ServicesDep, body: BodyDep
 ) -> EnvelopeResponse:
     """Schedule charges of a billing key, issuing it first from card data when there is none."""
-    checking = _amount(body, "checking_amount")
+    checking = amount_field(body, "checking_amount")
     if checking:
         # A test charge cancelled at once needs the charge and cancel flows, not built yet.
         raise InvalidRequest(

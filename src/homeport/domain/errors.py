@@ -25,7 +25,7 @@
     ├── Conflict                    the request contradicts stored state
     │   ├── DuplicateMerchant
     │   ├── DuplicatePayment        a merchant_uid already paid, in progress or in doubt
-    │   └── MerchantUidTaken    a schedule's merchant_uid is already used (200, code 1)
+    │   └── DuplicateSchedule   a merchant_uid that already names a schedule (200, code 1)
     ├── CancelRefused               a cancel homeport refuses before asking the PG (200, code 1)
     ├── BillingNotConfigured        the merchant has no channel able to hold billing keys
     ├── PgRefused                   the PG declined a request the API must report as failed
@@ -243,10 +243,10 @@ class NothingToUnschedule(NotFound):
     default_message = "취소할 예약결제 기록이 존재하지 않습니다."
 
 
-class MerchantUidTaken(Conflict):
-    """A merchant_uid already used by another schedule or by a paid or pending payment."""
+class DuplicateSchedule(Conflict):
+    """A merchant_uid that already names one of the merchant's schedules (whatever its status)."""
 
-    default_message = "이미 사용된 merchant_uid입니다."
+    default_message = "이미 예약된 merchant_uid입니다."
 
 
 class ScheduleNotChangeable(InvalidRequest):

@@ -322,19 +322,3 @@ class SqlPaymentRepository:
                 )
             )
         return [_payment(r, history[r["imp_uid"]]) for r in rows]
-
-    async def merchant_uids_with_status(
-        self, merchant_id: int, merchant_uids: Sequence[str], statuses: Sequence[PaymentStatus]
-    ) -> set[str]:
-        if not merchant_uids or not statuses:
-            return set()
-        result = await self._conn.execute(
-            select(payments.c.merchant_uid)
-            .where(
-                payments.c.merchant_id == merchant_id,
-                payments.c.merchant_uid.in_(list(merchant_uids)),
-                payments.c.status.in_([s.value for s in statuses]),
-            )
-            .distinct()
-        )
-        return set(result.scalars())

@@ -66,9 +66,3 @@ class PaymentRepository(Protocol):
     ) -> tuple[int, list[Payment]]:
         """Total count and one page of the merchant's payments matching the filters."""
         ...
-
-    async def merchant_uids_with_status(
-        self, merchant_id: int, merchant_uids: Sequence[str], statuses: Sequence[PaymentStatus]
-    ) -> set[str]:
-        """The merchant_uids among these with at least one of the merchant's payments in ``statuses``."""
-        ...

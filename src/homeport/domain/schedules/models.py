@@ -16,9 +16,8 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from homeport.domain.errors import InvalidRequest, ScheduleNotChangeable
-from homeport.domain.ids import validate_merchant_uid
-from homeport.domain.money import INSTALLMENT_MINIMUM, Won
-from homeport.domain.payments.charges import SUPPORTED_CURRENCY as KRW
+from homeport.domain.money import Won
+from homeport.domain.payments.charges import SUPPORTED_CURRENCY, ChargeOrder
 from homeport.domain.payments.models import Buyer, PaymentStatus
 
 
@@ -40,8 +39,6 @@ class ScheduleSorting(StrEnum):
     SCHEDULED = "scheduled"
 
 
-#: KCP's installment field (``quota``) holds two digits.
-MAX_CARD_QUOTA = 99
 PRODUCT_TYPES = frozenset({"real", "digital"})
 CASH_RECEIPT_TYPES = frozenset({"person", "company", "anonymous"})
 
@@ -74,55 +71,58 @@ class ScheduledCharge:
     merchant_uid: str
     schedule_at: int
     amount: Won
-    currency: str = KRW
+    currency: str = SUPPORTED_CURRENCY
     name: str | None = None
     buyer: Buyer = field(default_factory=Buyer)
     custom_data: str | None = None
     notice_url: str | None = None
     options: ChargeOptions = field(default_factory=ChargeOptions)
 
-    def check(self, now: int) -> ScheduledCharge:
-        """Return the entry if a charge could be made from it at its time, else InvalidRequest.
+    def order(self) -> ChargeOrder:
+        """The charge the worker will make when the schedule is due, as ``again`` makes it."""
+        return ChargeOrder(
+            merchant_uid=self.merchant_uid,
+            amount=self.amount,
+            name=self.name,
+            currency=self.currency,
+            tax_free=self.options.tax_free,
+            buyer=self.buyer,
+            installment_months=self.options.card_quota,
+            custom_data=self.custom_data,
+            notice_url=self.notice_url,
+            customer_ip=self.options.browser_ip or "",
+        )
 
-        The rules are the ones ``again`` applies at charge time (§4.4), checked now so a
-        merchant learns of a bad entry when scheduling rather than from a failed webhook.
+    def check(self, now: int) -> ScheduledCharge:
+        """Return the entry if a charge could be made from it at its time, else InvalidRequest
+        (the message names the entry's merchant_uid).
+
+        ``again``'s own rules (``ChargeOrder.validate``: amount, currency, installments...)
+        are applied now, so a merchant learns of a bad entry when scheduling rather than
+        from a failed webhook; the rest are the schedule fields ``again`` does not read.
         """
-        uid = validate_merchant_uid(self.merchant_uid)
-        where = f"(merchant_uid {uid})"
-        check_future(self.schedule_at, now, where)
-        if self.amount < 1:
-            # A zero charge cannot be sent to the PG (the contract is silent; see 0002-schedules).
-            raise InvalidRequest(f"amount는 1원 이상이어야 합니다. {where}")
-        if self.currency != KRW:
-            raise InvalidRequest(f"currency는 KRW만 지원합니다. (got {self.currency!r}) {where}")
-        options = self.options
-        if options.tax_free > self.amount:
-            raise InvalidRequest(f"tax_free는 amount보다 클 수 없습니다. {where}")
-        if options.vat_amount is not None and options.vat_amount > self.amount - options.tax_free:
-            raise InvalidRequest(f"vat_amount는 과세금액(amount - tax_free)보다 클 수 없습니다. {where}")
-        if not 0 <= options.card_quota <= MAX_CARD_QUOTA:
-            raise InvalidRequest(f"card_quota는 0~{MAX_CARD_QUOTA} 사이여야 합니다. {where}")
-        if options.card_quota >= 2 and self.amount < INSTALLMENT_MINIMUM:
-            raise InvalidRequest(
-                f"할부(card_quota 2 이상)는 {INSTALLMENT_MINIMUM}원 이상 결제에만 가능합니다. {where}"
-            )
-        if options.product_type is not None and options.product_type not in PRODUCT_TYPES:
-            raise InvalidRequest(f"product_type은 real 또는 digital이어야 합니다. {where}")
-        if options.product_count is not None and options.product_count < 1:
-            raise InvalidRequest(f"product_count는 1 이상이어야 합니다. {where}")
-        if options.cash_receipt_type is not None and options.cash_receipt_type not in CASH_RECEIPT_TYPES:
-            raise InvalidRequest(
-                f"cash_receipt_type은 person, company, anonymous 중 하나여야 합니다. {where}"
-            )
+        try:
+            self.order().validate()
+            check_future(self.schedule_at, now)
+            options = self.options
+            if options.vat_amount is not None and options.vat_amount > self.amount - options.tax_free:
+                raise InvalidRequest("vat_amount는 과세금액(amount - tax_free)보다 클 수 없습니다.")
+            if options.product_type is not None and options.product_type not in PRODUCT_TYPES:
+                raise InvalidRequest("product_type은 real 또는 digital이어야 합니다.")
+            if options.product_count is not None and options.product_count < 1:
+                raise InvalidRequest("product_count는 1 이상이어야 합니다.")
+            if options.cash_receipt_type is not None and options.cash_receipt_type not in CASH_RECEIPT_TYPES:
+                raise InvalidRequest("cash_receipt_type은 person, company, anonymous 중 하나여야 합니다.")
+        except InvalidRequest as problem:
+            raise type(problem)(f"{problem.message} (merchant_uid {self.merchant_uid})") from None
         return self
 
 
-def check_future(schedule_at: int, now: int, where: str = "") -> int:
+def check_future(schedule_at: int, now: int) -> int:
     """``schedule_at`` if it is after ``now``; a schedule in the past could never run as asked."""
     if schedule_at <= now:
         raise InvalidRequest(
-            f"schedule_at은 현재 시각 이후여야 합니다. (schedule_at {schedule_at}, now {now}) "
-            f"{where}".rstrip()
+            f"schedule_at은 현재 시각 이후여야 합니다. (schedule_at {schedule_at}, now {now})"
         )
     return schedule_at
 

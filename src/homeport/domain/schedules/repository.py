@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from homeport.domain.paging import PageRequest
-from homeport.domain.schedules.models import Schedule, ScheduleSorting, ScheduleStatus, ScheduleWindow
+if TYPE_CHECKING:
+    # Types only: the models import the charge rules (payments.charges), whose service
+    # imports the unit of work, which imports this protocol.
+    from homeport.domain.paging import PageRequest
+    from homeport.domain.schedules.models import Schedule, ScheduleSorting, ScheduleStatus, ScheduleWindow
 
 
 class ScheduleRepository(Protocol):

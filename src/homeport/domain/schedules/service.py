@@ -15,8 +15,9 @@ from homeport.clock import Clock
 from homeport.domain.billing_keys.models import CustomerInfo
 from homeport.domain.billing_keys.service import BillingKeyService
 from homeport.domain.errors import (
+    DuplicatePayment,
+    DuplicateSchedule,
     InvalidRequest,
-    MerchantUidTaken,
     NothingToUnschedule,
     ScheduleCustomerNotFound,
     ScheduleNotChangeable,
@@ -24,7 +25,7 @@ from homeport.domain.errors import (
 )
 from homeport.domain.ids import validate_customer_uid
 from homeport.domain.paging import Page, PageRequest, paginate
-from homeport.domain.payments.models import Buyer, PaymentStatus
+from homeport.domain.payments.charges import with_customer
 from homeport.domain.schedules.models import (
     Schedule,
     ScheduledCharge,
@@ -40,20 +41,6 @@ log = structlog.get_logger("homeport.schedules")
 #: The listings' window is "at most 3 months" (§4.3); 92 days is the longest three calendar
 #: months (e.g. July to September), so any "three months from a date" a client computes fits.
 MAX_WINDOW_SECONDS = 92 * 24 * 3600
-#: A merchant_uid already paid, or waiting for payment (open window, unpaid virtual account),
-#: cannot be scheduled: the charge would collide with that payment (a failed one can be retried).
-_BLOCKING_PAYMENTS = (PaymentStatus.PAID, PaymentStatus.READY)
-
-
-def fill_buyer(buyer: Buyer, customer: CustomerInfo) -> Buyer:
-    """Missing buyer_* fields taken from the billing key's customer_* fields (§4.4), one by one."""
-    return Buyer(
-        name=buyer.name if buyer.name is not None else customer.name,
-        email=buyer.email if buyer.email is not None else customer.email,
-        tel=buyer.tel if buyer.tel is not None else customer.tel,
-        addr=buyer.addr if buyer.addr is not None else customer.addr,
-        postcode=buyer.postcode if buyer.postcode is not None else customer.postcode,
-    )
 
 
 def check_window(window: ScheduleWindow) -> ScheduleWindow:
@@ -71,16 +58,15 @@ def check_window(window: ScheduleWindow) -> ScheduleWindow:
 async def _ensure_free(
     uow: UnitOfWork, merchant_id: int, merchant_uids: Sequence[str], *, among_schedules: bool = True
 ) -> None:
-    """MerchantUidTaken if a merchant_uid names a schedule or a paid/pending payment."""
+    """Refuse merchant_uids that name a schedule (DuplicateSchedule) or a payment that is not
+    failed (DuplicatePayment): the charge would be refused as a duplicate when it runs, since a
+    merchant_uid is unique among a merchant's non-failed payments (DESIGN invariant)."""
     scheduled = await uow.schedules.taken(merchant_id, merchant_uids) if among_schedules else set()
-    paid = await uow.payments.merchant_uids_with_status(merchant_id, merchant_uids, _BLOCKING_PAYMENTS)
-    reasons = []
     if scheduled:
-        reasons.append(f"이미 예약된 merchant_uid입니다: {', '.join(sorted(scheduled))}")
+        raise DuplicateSchedule(f"이미 예약된 merchant_uid입니다: {', '.join(sorted(scheduled))}")
+    paid = [uid for uid in merchant_uids if await uow.payments.find_live(merchant_id, uid) is not None]
     if paid:
-        reasons.append(f"이미 결제되었거나 결제 대기 중인 merchant_uid입니다: {', '.join(sorted(paid))}")
-    if reasons:
-        raise MerchantUidTaken(" / ".join(reasons))
+        raise DuplicatePayment(", ".join(paid))
 
 
 class ScheduleService:
@@ -127,7 +113,7 @@ class ScheduleService:
             Schedule(
                 merchant_id=merchant_id,
                 customer_uid=customer_uid,
-                charge=replace(charge, buyer=fill_buyer(charge.buyer, key.customer)),
+                charge=replace(charge, buyer=with_customer(charge.buyer, key.customer)),
                 pg_provider=key.pg_provider,
                 pg_id=key.pg_id,
                 created_at=now,
@@ -139,7 +125,7 @@ class ScheduleService:
             # Checked again in the writing transaction: another request may have come between.
             await _ensure_free(uow, merchant_id, uids)
             if not await uow.schedules.add_all(schedules):
-                raise MerchantUidTaken(f"이미 예약된 merchant_uid입니다: {', '.join(uids)}")
+                raise DuplicateSchedule(f"이미 예약된 merchant_uid입니다: {', '.join(uids)}")
         log.info("schedule.created", merchant_id=merchant_id, count=len(schedules))
         return schedules
 

@@ -3,9 +3,6 @@
 Revision ID: 0005
 Revises: 0004
 Create Date: 2026-11-23 17:44:26.162125
-
-Written while 0004 (payment attempts) was being written on main: the schedules branch
-chains to 0003, and ``down_revision`` must become "0004" when the two are merged.
 """
 
 from __future__ import annotations
@@ -14,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005"
-down_revision = "0003"  # becomes "0004" when merged after payment attempts
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
