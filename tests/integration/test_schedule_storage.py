@@ -7,6 +7,7 @@ from dataclasses import replace
 
 from homeport.domain.merchants.models import CreatedMerchant
 from homeport.domain.paging import PageRequest
+from homeport.domain.payments.charges import ChargeOrder
 from homeport.domain.payments.models import Buyer, PaymentStatus
 from homeport.domain.schedules.models import (
     ChargeOptions,
@@ -23,12 +24,21 @@ AT = 1_800_000_000
 
 
 def schedule(
-    merchant_id: int, uid: str, at: int = AT, customer_uid: str = "cust-1", **charge: object
+    merchant_id: int,
+    uid: str,
+    at: int = AT,
+    customer_uid: str = "cust-1",
+    options: ChargeOptions | None = None,
+    **order: object,
 ) -> Schedule:
     return Schedule(
         merchant_id=merchant_id,
         customer_uid=customer_uid,
-        charge=replace(ScheduledCharge(merchant_uid=uid, schedule_at=at, amount=9900), **charge),  # type: ignore[arg-type]
+        charge=ScheduledCharge(
+            order=replace(ChargeOrder(merchant_uid=uid, amount=9900), **order),  # type: ignore[arg-type]
+            schedule_at=at,
+            options=options or ChargeOptions(),
+        ),
         pg_provider="kcp",
         pg_id="A52Q7",
         created_at=100,
@@ -53,16 +63,16 @@ async def test_a_schedule_is_read_back_exactly_as_it_was_stored(
             buyer=Buyer(name="홍길동", email="hong@example.com", tel="010", addr="서울", postcode="04524"),
             custom_data='{"plan":"pro"}',
             notice_url="https://shop.example/hook",
+            tax_free=900,
+            installment_months=3,
+            customer_ip="203.0.113.7",
             options=ChargeOptions(
-                tax_free=900,
                 vat_amount=818,
-                card_quota=0,
                 interest_free_by_merchant=True,
                 use_card_point=False,
                 product_type="digital",
                 product_count=2,
                 cash_receipt_type="person",
-                browser_ip="203.0.113.7",
                 extra='{"naverUseCfm":"20261231"}',
                 bypass='{"kcp":{"x":1}}',
                 promotion_id="promo-1",

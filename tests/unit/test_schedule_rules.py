@@ -1,4 +1,4 @@
-"""Scheduled payments' rules (iamport-v1 §4.4, §5.6): entries, status changes, buyer, windows."""
+"""Scheduled payments' rules (iamport-v1 §4.4, §5.6): entries, status changes, listing windows."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from dataclasses import replace
 import pytest
 
 from homeport.domain.errors import InvalidRequest, ScheduleNotChangeable
-from homeport.domain.payments.models import Buyer, PaymentStatus
+from homeport.domain.payments.charges import ChargeOrder
+from homeport.domain.payments.models import PaymentStatus
 from homeport.domain.schedules.models import (
     ChargeOptions,
     Schedule,
@@ -21,9 +22,16 @@ NOW = 1_767_225_600
 DAY = 24 * 3600
 
 
-def charge(**overrides: object) -> ScheduledCharge:
-    base = ScheduledCharge(merchant_uid="sub-2026-02", schedule_at=NOW + DAY, amount=9900, name="월 구독료")
-    return replace(base, **overrides)  # type: ignore[arg-type]
+def charge(
+    schedule_at: int = NOW + DAY, options: ChargeOptions | None = None, **order: object
+) -> ScheduledCharge:
+    """A monthly 9,900 won charge due tomorrow; ``order`` overrides ChargeOrder fields."""
+    base = ChargeOrder(merchant_uid="sub-2026-02", amount=9900, name="월 구독료")
+    return ScheduledCharge(
+        order=replace(base, **order),  # type: ignore[arg-type]
+        schedule_at=schedule_at,
+        options=options or ChargeOptions(),
+    )
 
 
 def schedule(**overrides: object) -> Schedule:
@@ -44,7 +52,9 @@ def options(**values: object) -> ChargeOptions:
 
 
 def test_a_future_charge_in_won_is_accepted_as_sent() -> None:
-    entry = charge(options=options(tax_free=900, vat_amount=818, card_quota=0, product_type="digital"))
+    entry = charge(
+        tax_free=900, installment_months=0, options=options(vat_amount=818, product_type="digital")
+    )
 
     assert entry.check(NOW) is entry
 
@@ -63,9 +73,9 @@ def test_a_schedule_at_now_or_in_the_past_is_refused(at: int) -> None:
         (charge(merchant_uid="x" * 41), "merchant_uid는 1~40자"),
         (charge(amount=0), "amount는 1원 이상"),
         (charge(currency="USD"), "KRW만"),
-        (charge(options=options(tax_free=10_000)), "tax_free.*amount.*클 수 없습니다"),
-        (charge(options=options(tax_free=900, vat_amount=9001)), "vat_amount는 과세금액"),
-        (charge(options=options(card_quota=37)), "card_quota는 0"),
+        (charge(tax_free=10_000), "tax_free.*amount.*클 수 없습니다"),
+        (charge(tax_free=900, options=options(vat_amount=9001)), "vat_amount는 과세금액"),
+        (charge(installment_months=37), "card_quota는 0"),
         (charge(options=options(product_type="service")), "product_type은 real 또는 digital"),
         (charge(options=options(product_count=0)), "product_count는 1 이상"),
         (charge(options=options(cash_receipt_type="nobody")), "cash_receipt_type은"),
@@ -80,9 +90,9 @@ def test_entries_a_charge_could_not_be_made_from_are_refused(entry: ScheduledCha
 def test_installments_need_fifty_thousand_won() -> None:
     """card_quota >= 2 only from 50,000 won (§4.4); 0 and 1 are a lump sum at any amount."""
     with pytest.raises(InvalidRequest, match="50,000원 이상"):
-        charge(amount=49_999, options=options(card_quota=3)).check(NOW)
-    assert charge(amount=50_000, options=options(card_quota=3)).check(NOW)
-    assert charge(amount=1000, options=options(card_quota=1)).check(NOW)
+        charge(amount=49_999, installment_months=3).check(NOW)
+    assert charge(amount=50_000, installment_months=3).check(NOW)
+    assert charge(amount=1000, installment_months=1).check(NOW)
 
 
 def test_a_waiting_schedule_is_revoked_with_its_time() -> None:
@@ -149,21 +159,6 @@ def test_a_revoked_or_failed_schedule_is_rescheduled_with_its_outcome_cleared(ea
 def test_waiting_or_paid_schedules_cannot_be_rescheduled(current: Schedule) -> None:
     with pytest.raises(ScheduleNotChangeable, match="재예약할 수 없습니다"):
         current.rescheduled(NOW + DAY, NOW)
-
-
-def test_the_due_charge_is_the_one_again_would_make() -> None:
-    """The worker charges ``order()``: card_quota is the installment plan, browser_ip the IP."""
-    entry = charge(
-        buyer=Buyer(name="김철수"),
-        custom_data='{"plan":"pro"}',
-        options=options(tax_free=900, card_quota=3, browser_ip="203.0.113.7"),
-    )
-
-    order = entry.order()
-
-    assert (order.merchant_uid, order.amount, order.name) == ("sub-2026-02", 9900, "월 구독료")
-    assert (order.tax_free, order.installment_months, order.customer_ip) == (900, 3, "203.0.113.7")
-    assert (order.buyer, order.custom_data) == (Buyer(name="김철수"), '{"plan":"pro"}')
 
 
 def test_listing_windows_are_ordered_and_at_most_three_months() -> None:

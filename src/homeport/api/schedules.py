@@ -12,14 +12,13 @@ from starlette.datastructures import QueryParams
 
 from homeport.api.billing_keys import card_input, customer_info
 from homeport.api.body import Body, amount_field, bool_field, int_field, json_text_field, text_field
+from homeport.api.charges import charge_order
 from homeport.api.deps import Authenticated, BodyDep, ServicesDep
 from homeport.api.envelope import EnvelopeResponse, success
 from homeport.api.params import query_choice, query_int
 from homeport.api.schemas import paged_to_wire
 from homeport.domain.errors import InvalidRequest, UnsupportedPaymentStatus
 from homeport.domain.paging import page_request
-from homeport.domain.payments.charges import SUPPORTED_CURRENCY
-from homeport.domain.payments.models import Buyer
 from homeport.domain.schedules.models import (
     ChargeOptions,
     Schedule,
@@ -31,77 +30,52 @@ from homeport.domain.schedules.models import (
 
 router = APIRouter()
 
-#: Buyer fields and their limits: the payments table's, which the charge will fill from them.
-BUYER_FIELDS = {
-    "buyer_name": 64,
-    "buyer_email": 128,
-    "buyer_tel": 32,
-    "buyer_addr": 256,
-    "buyer_postcode": 16,
-}
-
 
 def schedule_to_wire(schedule: Schedule) -> dict[str, Any]:
     """The ScheduleResult object (§5.6): every key always present, alphabetical.
 
     The Java client reads customer_uid, merchant_uid, schedule_at and amount unconditionally.
     """
-    charge = schedule.charge
+    order = schedule.charge.order
     return {
-        "amount": charge.amount,
-        "buyer_addr": charge.buyer.addr,
-        "buyer_email": charge.buyer.email,
-        "buyer_name": charge.buyer.name,
-        "buyer_postcode": charge.buyer.postcode,
-        "buyer_tel": charge.buyer.tel,
-        "currency": charge.currency,
-        "custom_data": charge.custom_data,
+        "amount": order.amount,
+        "buyer_addr": order.buyer.addr,
+        "buyer_email": order.buyer.email,
+        "buyer_name": order.buyer.name,
+        "buyer_postcode": order.buyer.postcode,
+        "buyer_tel": order.buyer.tel,
+        "currency": order.currency,
+        "custom_data": order.custom_data,
         # Only some PGs (tosspayments) use a customer_id; KCP billing keys have none.
         "customer_id": None,
         "customer_uid": schedule.customer_uid,
         "executed_at": schedule.executed_at,
         "fail_reason": schedule.fail_reason,
         "imp_uid": schedule.imp_uid,
-        "merchant_uid": charge.merchant_uid,
-        "name": charge.name,
+        "merchant_uid": order.merchant_uid,
+        "name": order.name,
         "payment_status": schedule.payment_status.value if schedule.payment_status else None,
         "pg_id": schedule.pg_id,
         "pg_provider": schedule.pg_provider,
-        "promotion_id": charge.options.promotion_id,
+        "promotion_id": schedule.charge.options.promotion_id,
         "revoked_at": schedule.revoked_at,
-        "schedule_at": charge.schedule_at,
+        "schedule_at": schedule.schedule_at,
         "schedule_status": schedule.status.value,
     }
 
 
-def _charge(body: Body) -> ScheduledCharge:
-    """One ``schedules`` entry (§5.6); unknown fields are ignored."""
-    buyer = {name: text_field(body, name, limit=limit) for name, limit in BUYER_FIELDS.items()}
+def _charge(body: Body, request: Request) -> ScheduledCharge:
+    """One ``schedules`` entry (§5.6): ``again``'s fields, ``schedule_at`` and the rest."""
     return ScheduledCharge(
-        merchant_uid=text_field(body, "merchant_uid", required=True) or "",
+        order=charge_order(body, request),
         schedule_at=int_field(body, "schedule_at", required=True) or 0,
-        amount=amount_field(body, "amount", required=True) or 0,
-        currency=(text_field(body, "currency", limit=3) or SUPPORTED_CURRENCY).upper(),
-        name=text_field(body, "name", limit=200),
-        buyer=Buyer(
-            name=buyer["buyer_name"],
-            email=buyer["buyer_email"],
-            tel=buyer["buyer_tel"],
-            addr=buyer["buyer_addr"],
-            postcode=buyer["buyer_postcode"],
-        ),
-        custom_data=json_text_field(body, "custom_data"),
-        notice_url=text_field(body, "notice_url", limit=2000),
         options=ChargeOptions(
-            tax_free=amount_field(body, "tax_free") or 0,
             vat_amount=amount_field(body, "vat_amount"),
-            card_quota=int_field(body, "card_quota") or 0,
             interest_free_by_merchant=bool_field(body, "interest_free_by_merchant"),
             use_card_point=bool_field(body, "use_card_point"),
             product_type=text_field(body, "product_type", limit=16),
             product_count=int_field(body, "product_count"),
             cash_receipt_type=text_field(body, "cash_receipt_type", limit=16),
-            browser_ip=text_field(body, "browser_ip", limit=64),
             extra=json_text_field(body, "extra"),
             bypass=json_text_field(body, "bypass"),
             promotion_id=text_field(body, "promotion_id", limit=100),
@@ -109,7 +83,7 @@ def _charge(body: Body) -> ScheduledCharge:
     )
 
 
-def _charges(body: Body) -> list[ScheduledCharge]:
+def _charges(body: Body, request: Request) -> list[ScheduledCharge]:
     """``schedules``: a JSON array of objects, or ``schedules[0][merchant_uid]=`` in a form."""
     entries = body.data.get("schedules")
     if entries in (None, "", []):
@@ -121,7 +95,7 @@ def _charges(body: Body) -> list[ScheduledCharge]:
         if not isinstance(entry, dict):
             raise InvalidRequest(f"schedules[{index}]는 객체여야 합니다.")
         try:
-            charges.append(_charge(Body(entry, from_form=body.from_form)))
+            charges.append(_charge(Body(entry, from_form=body.from_form), request))
         except InvalidRequest as problem:
             raise type(problem)(f"schedules[{index}]: {problem.message}") from None
     return charges
@@ -140,7 +114,7 @@ def _merchant_uids(body: Body) -> list[str]:
 
 @router.post("/subscribe/payments/schedule")
 async def schedule_payments(
-    merchant: Authenticated, services: ServicesDep, body: BodyDep
+    request: Request, merchant: Authenticated, services: ServicesDep, body: BodyDep
 ) -> EnvelopeResponse:
     """Schedule charges of a billing key, issuing it first from card data when there is none."""
     checking = amount_field(body, "checking_amount")
@@ -154,7 +128,7 @@ async def schedule_payments(
     scheduled = await services.schedules.schedule(
         merchant.id,
         text_field(body, "customer_uid", required=True) or "",
-        _charges(body),
+        _charges(body, request),
         card=card,
         customer=customer_info(body),
     )

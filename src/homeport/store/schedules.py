@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from homeport.domain.paging import PageRequest
+from homeport.domain.payments.charges import ChargeOrder
 from homeport.domain.payments.models import PaymentStatus
 from homeport.domain.schedules.models import (
     ChargeOptions,
@@ -27,27 +28,27 @@ _t = payment_schedules.c
 
 def _row(schedule: Schedule) -> dict[str, Any]:
     """Every column but the key (merchant_id, merchant_uid) and created_at, which never change."""
-    charge = schedule.charge
-    options = charge.options
+    order = schedule.charge.order
+    options = schedule.charge.options
     return {
         "customer_uid": schedule.customer_uid,
         "status": schedule.status.value,
-        "schedule_at": charge.schedule_at,
-        "amount": charge.amount,
-        "currency": charge.currency,
-        "tax_free": options.tax_free,
+        "schedule_at": schedule.charge.schedule_at,
+        "amount": order.amount,
+        "currency": order.currency,
+        "tax_free": order.tax_free,
         "vat_amount": options.vat_amount,
-        "name": charge.name,
-        **buyer_columns(charge.buyer),
-        "custom_data": charge.custom_data,
-        "notice_url": charge.notice_url,
-        "card_quota": options.card_quota,
+        "name": order.name,
+        **buyer_columns(order.buyer),
+        "custom_data": order.custom_data,
+        "notice_url": order.notice_url,
+        "card_quota": order.installment_months,
         "interest_free_by_merchant": options.interest_free_by_merchant,
         "use_card_point": options.use_card_point,
         "product_type": options.product_type,
         "product_count": options.product_count,
         "cash_receipt_type": options.cash_receipt_type,
-        "browser_ip": options.browser_ip,
+        "browser_ip": order.customer_ip or None,
         "extra": options.extra,
         "bypass": options.bypass,
         "promotion_id": options.promotion_id,
@@ -67,24 +68,26 @@ def _schedule(row: RowMapping) -> Schedule:
         merchant_id=row["merchant_id"],
         customer_uid=row["customer_uid"],
         charge=ScheduledCharge(
-            merchant_uid=row["merchant_uid"],
-            schedule_at=row["schedule_at"],
-            amount=row["amount"],
-            currency=row["currency"],
-            name=row["name"],
-            buyer=buyer_from_row(row),
-            custom_data=row["custom_data"],
-            notice_url=row["notice_url"],
-            options=ChargeOptions(
+            order=ChargeOrder(
+                merchant_uid=row["merchant_uid"],
+                amount=row["amount"],
+                name=row["name"],
+                currency=row["currency"],
                 tax_free=row["tax_free"],
+                buyer=buyer_from_row(row),
+                installment_months=row["card_quota"],
+                custom_data=row["custom_data"],
+                notice_url=row["notice_url"],
+                customer_ip=row["browser_ip"] or "",
+            ),
+            schedule_at=row["schedule_at"],
+            options=ChargeOptions(
                 vat_amount=row["vat_amount"],
-                card_quota=row["card_quota"],
                 interest_free_by_merchant=row["interest_free_by_merchant"],
                 use_card_point=row["use_card_point"],
                 product_type=row["product_type"],
                 product_count=row["product_count"],
                 cash_receipt_type=row["cash_receipt_type"],
-                browser_ip=row["browser_ip"],
                 extra=row["extra"],
                 bypass=row["bypass"],
                 promotion_id=row["promotion_id"],

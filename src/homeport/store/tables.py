@@ -266,6 +266,7 @@ payment_schedules = Table(
     Column("product_type", String(16)),
     Column("product_count", Integer),
     Column("cash_receipt_type", String(16)),
+    # The buyer's IP passed to the PG: browser_ip, else the scheduling caller's (as again does).
     Column("browser_ip", String(64)),
     Column("extra", Text),
     Column("bypass", Text),

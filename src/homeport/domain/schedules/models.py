@@ -17,8 +17,8 @@ from enum import StrEnum
 
 from homeport.domain.errors import InvalidRequest, ScheduleNotChangeable
 from homeport.domain.money import Won
-from homeport.domain.payments.charges import SUPPORTED_CURRENCY, ChargeOrder
-from homeport.domain.payments.models import Buyer, PaymentStatus
+from homeport.domain.payments.charges import ChargeOrder
+from homeport.domain.payments.models import PaymentStatus
 
 
 class ScheduleStatus(StrEnum):
@@ -45,20 +45,15 @@ CASH_RECEIPT_TYPES = frozenset({"person", "company", "anonymous"})
 
 @dataclass(frozen=True)
 class ChargeOptions:
-    """What the charge passes on to the PG besides amount and buyer (``again``'s fields, §4.4).
+    """The Schedule fields (§5.6) that ``again``'s ChargeOrder does not carry, kept for the
+    charge; ``extra`` and ``bypass`` as the JSON text the merchant meant."""
 
-    ``extra`` and ``bypass`` are kept as the JSON text the merchant meant.
-    """
-
-    tax_free: Won = 0
     vat_amount: Won | None = None
-    card_quota: int = 0
     interest_free_by_merchant: bool | None = None
     use_card_point: bool | None = None
     product_type: str | None = None
     product_count: int | None = None
     cash_receipt_type: str | None = None
-    browser_ip: str | None = None
     extra: str | None = None
     bypass: str | None = None
     promotion_id: str | None = None
@@ -66,32 +61,20 @@ class ChargeOptions:
 
 @dataclass(frozen=True)
 class ScheduledCharge:
-    """One entry of ``schedules`` (§5.6 Schedule): what to charge, and when."""
+    """One entry of ``schedules`` (§5.6 Schedule): the charge ``again`` will make, and when.
 
-    merchant_uid: str
+    When the schedule is due, the worker charges ``order`` exactly as
+    ``POST /subscribe/payments/again`` would.
+    """
+
+    order: ChargeOrder
     schedule_at: int
-    amount: Won
-    currency: str = SUPPORTED_CURRENCY
-    name: str | None = None
-    buyer: Buyer = field(default_factory=Buyer)
-    custom_data: str | None = None
-    notice_url: str | None = None
     options: ChargeOptions = field(default_factory=ChargeOptions)
 
-    def order(self) -> ChargeOrder:
-        """The charge the worker will make when the schedule is due, as ``again`` makes it."""
-        return ChargeOrder(
-            merchant_uid=self.merchant_uid,
-            amount=self.amount,
-            name=self.name,
-            currency=self.currency,
-            tax_free=self.options.tax_free,
-            buyer=self.buyer,
-            installment_months=self.options.card_quota,
-            custom_data=self.custom_data,
-            notice_url=self.notice_url,
-            customer_ip=self.options.browser_ip or "",
-        )
+    @property
+    def merchant_uid(self) -> str:
+        """The merchant's id of the order to charge."""
+        return self.order.merchant_uid
 
     def check(self, now: int) -> ScheduledCharge:
         """Return the entry if a charge could be made from it at its time, else InvalidRequest
@@ -101,11 +84,11 @@ class ScheduledCharge:
         are applied now, so a merchant learns of a bad entry when scheduling rather than
         from a failed webhook; the rest are the schedule fields ``again`` does not read.
         """
+        order, options = self.order, self.options
         try:
-            self.order().validate()
+            order.validate()
             check_future(self.schedule_at, now)
-            options = self.options
-            if options.vat_amount is not None and options.vat_amount > self.amount - options.tax_free:
+            if options.vat_amount is not None and options.vat_amount > order.amount - order.tax_free:
                 raise InvalidRequest("vat_amount는 과세금액(amount - tax_free)보다 클 수 없습니다.")
             if options.product_type is not None and options.product_type not in PRODUCT_TYPES:
                 raise InvalidRequest("product_type은 real 또는 digital이어야 합니다.")
@@ -114,7 +97,7 @@ class ScheduledCharge:
             if options.cash_receipt_type is not None and options.cash_receipt_type not in CASH_RECEIPT_TYPES:
                 raise InvalidRequest("cash_receipt_type은 person, company, anonymous 중 하나여야 합니다.")
         except InvalidRequest as problem:
-            raise type(problem)(f"{problem.message} (merchant_uid {self.merchant_uid})") from None
+            raise type(problem)(f"{problem.message} (merchant_uid {order.merchant_uid})") from None
         return self
 
 

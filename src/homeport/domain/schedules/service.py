@@ -113,7 +113,9 @@ class ScheduleService:
             Schedule(
                 merchant_id=merchant_id,
                 customer_uid=customer_uid,
-                charge=replace(charge, buyer=with_customer(charge.buyer, key.customer)),
+                charge=replace(
+                    charge, order=replace(charge.order, buyer=with_customer(charge.order.buyer, key.customer))
+                ),
                 pg_provider=key.pg_provider,
                 pg_id=key.pg_id,
                 created_at=now,
