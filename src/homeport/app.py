@@ -26,6 +26,7 @@ from homeport.api import charges as charges_api
 from homeport.api import codes as codes_api
 from homeport.api import payments as payments_api
 from homeport.api import prepare as prepare_api
+from homeport.api import schedules as schedules_api
 from homeport.api import users as users_api
 from homeport.api.envelope import EnvelopeResponse, success
 from homeport.api.errors import install as install_error_handlers
@@ -40,6 +41,7 @@ from homeport.domain.payments.cancels import CancelService
 from homeport.domain.payments.charges import ChargeService
 from homeport.domain.payments.service import PaymentService
 from homeport.domain.prepares.service import PrepareService
+from homeport.domain.schedules.service import ScheduleService
 from homeport.observability.metrics import HttpMetrics, MetricsMiddleware
 from homeport.payments_gateway import SANDBOX_BASE_URL, PaymentsGateway
 from homeport.pg.kcp.connector import channel_credentials
@@ -159,6 +161,7 @@ def build_services(
         pg_http=pg_http,
         sandbox=sandbox,
         sandbox_http=sandbox_http,
+        schedules=ScheduleService(uow, clock, billing_keys),
     )
 
 
@@ -259,6 +262,7 @@ def create_app(
     app.include_router(codes_api.router)
     app.include_router(billing_keys_api.router)
     app.include_router(charges_api.router)
+    app.include_router(schedules_api.router)
     if sandbox is not None:
         app.mount("/sandbox", create_sandbox_app(sandbox))
 

@@ -15,6 +15,7 @@ from homeport.domain.payments.cancels import CancelService
 from homeport.domain.payments.charges import ChargeService
 from homeport.domain.payments.service import PaymentService
 from homeport.domain.prepares.service import PrepareService
+from homeport.domain.schedules.service import ScheduleService
 from homeport.payments_gateway import PaymentsGateway
 from homeport.sandbox.context import Sandbox
 from homeport.store.crypto import SecretBox
@@ -37,6 +38,8 @@ class Services:
     gateway: PaymentsGateway
     #: Outbound HTTP to real KCP (stage, production).
     pg_http: httpx.AsyncClient
+    #: Scheduled payments (``/subscribe/payments/schedule``).
+    schedules: ScheduleService
     #: The embedded KCP sandbox (served at ``/sandbox``); None when HOMEPORT_SANDBOX=false.
     sandbox: Sandbox | None = None
     #: The embedded sandbox reached in-process by sandbox channels' connectors.

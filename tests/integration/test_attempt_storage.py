@@ -8,8 +8,9 @@ import pytest
 
 from homeport.domain.errors import DuplicatePayment
 from homeport.domain.merchants.models import CreatedMerchant
+from homeport.domain.paging import PageRequest
 from homeport.domain.payments.attempts import Attempt, AttemptOperation, AttemptResult, AttemptState
-from homeport.domain.payments.models import PageRequest, PaymentStatus
+from homeport.domain.payments.models import PaymentStatus
 from homeport.services import Services
 from homeport.store.unit_of_work import SqlUnitOfWorkFactory
 from tests.support import make_payment

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from homeport.domain.merchants.models import CreatedMerchant
-from homeport.domain.payments.models import PageRequest, PaymentStatus, SortKey, TimeRange
+from homeport.domain.paging import PageRequest
+from homeport.domain.payments.models import PaymentStatus, SortKey, TimeRange
 from homeport.services import Services
 from homeport.store.unit_of_work import SqlUnitOfWorkFactory
 from tests.support import cancelled, make_payment, trans_payment, vbank_payment

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from homeport.domain.errors import InvalidRequest, PageOutOfRange
-from homeport.domain.payments.service import page_request, paginate
+from homeport.domain.paging import page_request, paginate
 
 
 def test_defaults_are_page_one_of_twenty_and_zero_means_default() -> None:

@@ -17,7 +17,7 @@ from homeport.api.params import query_int, query_list
 from homeport.api.schemas import page_to_wire
 from homeport.domain.billing_keys.models import BillingKey, CustomerInfo
 from homeport.domain.errors import InvalidRequest
-from homeport.domain.payments.service import page_request
+from homeport.domain.paging import page_request
 from homeport.pg.base import CardInput
 
 router = APIRouter()

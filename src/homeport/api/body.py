@@ -160,10 +160,16 @@ def amount_field(body: Body, name: str, *, required: bool = False) -> Won | None
     return parse_amount(value, field=name, from_form=body.from_form)
 
 
-def int_field(body: Body, name: str) -> int | None:
-    """Field ``name`` as an integer (a JSON number or digits as text); absent is None."""
+def int_field(body: Body, name: str, *, required: bool = False) -> int | None:
+    """Field ``name`` as an integer (a JSON number or digits as text); absent is None.
+
+    Text is accepted from JSON too: unlike amounts (see ``parse_amount``), a count or a UNIX
+    time sent as ``"1767225600"`` carries no risk of a mistaken charge.
+    """
     value = body.data.get(name)
     if value is None or value == "":
+        if required:
+            raise InvalidRequest(f"{name} 파라메터가 누락되었습니다.")
         return None
     if isinstance(value, bool):
         raise InvalidRequest(f"{name}는 정수여야 합니다. (got a boolean)")
@@ -188,3 +194,22 @@ def json_text_field(body: Body, name: str) -> str | None:
     if isinstance(value, str):
         return value
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+_TRUE = {"true", "1", "y"}
+_FALSE = {"false", "0", "n"}
+
+
+def bool_field(body: Body, name: str) -> bool | None:
+    """Field ``name`` as a boolean: JSON true/false, or true/false/1/0/Y/N as text."""
+    value = body.data.get(name)
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower() if isinstance(value, str | int) else None
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise InvalidRequest(f"{name}는 true 또는 false여야 합니다. (got {value!r})")

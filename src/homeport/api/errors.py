@@ -56,6 +56,13 @@ STATUS_TABLE: dict[type[errors.GatewayError], tuple[int, int]] = {
     errors.PgError: (500, -1),
     errors.PgUnavailable: (503, -1),
     errors.PgOutcomeUnknown: (500, -1),
+    # Schedules (iamport-v1 §4.4, §8): unknown schedule 404; the endpoint's state-dependent
+    # refusals are HTTP 200 with code 1 like its observed ones; a forbidden change is 400.
+    errors.ScheduleNotFound: (404, -1),
+    errors.ScheduleCustomerNotFound: (200, 1),
+    errors.NothingToUnschedule: (200, 1),
+    errors.DuplicateSchedule: (200, 1),
+    errors.ScheduleNotChangeable: (400, -1),
 }
 
 #: The 2015 maintainers' decision: 401s carry this header so clients can tell auth failures.

@@ -8,10 +8,14 @@ npm client and iamporter). Numbers arrive as text and are checked here with clea
 from __future__ import annotations
 
 import re
+from enum import StrEnum
+from typing import TypeVar
 
 from starlette.datastructures import QueryParams
 
 from homeport.domain.errors import InvalidRequest
+
+E = TypeVar("E", bound=StrEnum)
 
 _INDEXED = re.compile(r"^(?P<name>[^\[\]]+)\[(?P<index>\d*)\]$")
 
@@ -55,3 +59,13 @@ def query_bool(params: QueryParams, name: str) -> bool | None:
     if lowered in {"false", "0"}:
         return False
     raise InvalidRequest(f"{name}는 true 또는 false여야 합니다. (got {raw!r})")
+
+
+def query_choice(params: QueryParams, name: str, choices: type[E], default: E) -> E:
+    """Parameter ``name`` as one of ``choices`` (absent or empty: ``default``)."""
+    raw = params.get(name) or default.value
+    try:
+        return choices(raw)
+    except ValueError:
+        allowed = ", ".join(c.value for c in choices)
+        raise InvalidRequest(f"{name}은 {allowed} 중 하나여야 합니다. (got {raw!r})") from None

@@ -6,11 +6,11 @@ from fastapi import APIRouter, Request
 
 from homeport.api.deps import Authenticated, ServicesDep
 from homeport.api.envelope import EnvelopeResponse, success
-from homeport.api.params import query_bool, query_int, query_list
+from homeport.api.params import query_bool, query_choice, query_int, query_list
 from homeport.api.schemas import page_to_wire, payment_to_wire, payments_to_wire
-from homeport.domain.errors import InvalidRequest, UnsupportedPaymentStatus
+from homeport.domain.errors import UnsupportedPaymentStatus
+from homeport.domain.paging import page_request
 from homeport.domain.payments.models import PaymentStatus, SortKey
-from homeport.domain.payments.service import page_request
 
 router = APIRouter()
 
@@ -35,12 +35,7 @@ def _status(raw: str | None, *, allow_all: bool = False) -> PaymentStatus | None
 
 
 def _sorting(request: Request) -> SortKey:
-    raw = request.query_params.get("sorting") or SortKey.STARTED_DESC.value
-    try:
-        return SortKey(raw)
-    except ValueError:
-        allowed = ", ".join(k.value for k in SortKey)
-        raise InvalidRequest(f"sorting은 {allowed} 중 하나여야 합니다. (got {raw!r})") from None
+    return query_choice(request.query_params, "sorting", SortKey, SortKey.STARTED_DESC)
 
 
 def _check_include_sandbox(request: Request) -> None:

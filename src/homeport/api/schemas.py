@@ -7,13 +7,16 @@ on missing keys, so every key is always written.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from homeport.domain.merchants.models import AccessToken
+from homeport.domain.paging import Page
 from homeport.domain.payments.models import Payment, PaymentPage
+
+T = TypeVar("T")
 
 
 def _sorted(data: dict[str, Any]) -> dict[str, Any]:
@@ -104,14 +107,19 @@ def payments_to_wire(payments: Sequence[Payment]) -> list[dict[str, Any]]:
     return [payment_to_wire(p) for p in payments]
 
 
-def page_to_wire(page: PaymentPage) -> dict[str, Any]:
-    """i'mport's paged list ``{total, previous, next, list}`` (§5.1)."""
+def paged_to_wire(page: Page[T], item_to_wire: Callable[[T], dict[str, Any]]) -> dict[str, Any]:
+    """i'mport's paged list ``{total, previous, next, list}`` (§5.1) of any object."""
     return {
-        "list": payments_to_wire(page.items),
+        "list": [item_to_wire(item) for item in page.items],
         "next": page.next,
         "previous": page.previous,
         "total": page.total,
     }
+
+
+def page_to_wire(page: PaymentPage) -> dict[str, Any]:
+    """A paged list of Payment objects."""
+    return paged_to_wire(page, payment_to_wire)
 
 
 def token_to_wire(token: AccessToken) -> dict[str, Any]:

@@ -7,7 +7,8 @@
     ├── InvalidRequest              the caller sent something malformed or out of range
     │   ├── InvalidAmount           money that is not a whole number of won
     │   ├── UnsupportedPaymentStatus  a status i'mport does not know
-    │   └── PageOutOfRange          a page beyond the last one
+    │   ├── PageOutOfRange          a page beyond the last one
+    │   └── ScheduleNotChangeable   a schedule whose status forbids the change
     ├── AuthenticationFailed        wrong REST API key/secret
     │   └── TokenInvalid            access token missing, unknown or expired
     ├── NotFound                    the thing does not exist, or belongs to another merchant
@@ -16,11 +17,15 @@
     │   ├── MerchantNotFound
     │   ├── CustomerNotFound    no billing key under a customer_uid (200, code 1 on the wire)
     │   ├── UnregisteredCustomer    ``again`` with a customer_uid that has no key (200, code 1)
-    │   └── CancelTargetNotFound    ``/payments/cancel`` of an unknown payment (200, code 1)
+    │   ├── CancelTargetNotFound    ``/payments/cancel`` of an unknown payment (200, code 1)
+    │   ├── ScheduleNotFound
+    │   ├── ScheduleCustomerNotFound  scheduling without a key or a card (200, code 1)
+    │   └── NothingToUnschedule       no scheduled schedule matched (200, code 1)
     ├── AmountMismatch              the amount differs from the pre-registered (prepared) one
     ├── Conflict                    the request contradicts stored state
     │   ├── DuplicateMerchant
-    │   └── DuplicatePayment        a merchant_uid already paid, in progress or in doubt
+    │   ├── DuplicatePayment        a merchant_uid already paid, in progress or in doubt
+    │   └── DuplicateSchedule   a merchant_uid that already names a schedule (200, code 1)
     ├── CancelRefused               a cancel homeport refuses before asking the PG (200, code 1)
     ├── BillingNotConfigured        the merchant has no channel able to hold billing keys
     ├── PgRefused                   the PG declined a request the API must report as failed
@@ -214,3 +219,37 @@ class PgOutcomeUnknown(PgError):
         "결제대행사(PG)의 응답을 확인하지 못했습니다. 결제 결과를 확인 중입니다. "
         "(outcome unknown; do not retry the charge)"
     )
+
+
+class ScheduleNotFound(NotFound):
+    """No schedule with this merchant_uid belongs to the merchant."""
+
+    default_message = "예약결제 정보가 존재하지 않습니다."
+
+    def __init__(self, merchant_uid: str) -> None:
+        super().__init__(f"merchant_uid({merchant_uid})로 예약된 결제가 존재하지 않습니다.")
+        self.merchant_uid = merchant_uid
+
+
+class ScheduleCustomerNotFound(NotFound):
+    """Scheduling for a customer_uid with no billing key and no card to issue one (contract text)."""
+
+    default_message = "등록된 고객정보가 없습니다."
+
+
+class NothingToUnschedule(NotFound):
+    """An unschedule request that matched no schedule still waiting (contract text)."""
+
+    default_message = "취소할 예약결제 기록이 존재하지 않습니다."
+
+
+class DuplicateSchedule(Conflict):
+    """A merchant_uid that already names one of the merchant's schedules (whatever its status)."""
+
+    default_message = "이미 예약된 merchant_uid입니다."
+
+
+class ScheduleNotChangeable(InvalidRequest):
+    """A change the schedule's status does not allow (e.g. moving an executed schedule)."""
+
+    default_message = "예약결제의 상태가 변경을 허용하지 않습니다."

@@ -14,6 +14,7 @@ from homeport.domain.merchants.repository import MerchantRepository
 from homeport.domain.payments.attempt_repository import AttemptRepository
 from homeport.domain.payments.repository import PaymentRepository
 from homeport.domain.prepares.repository import PrepareRepository
+from homeport.domain.schedules.repository import ScheduleRepository
 
 
 class UnitOfWork(Protocol):
@@ -33,6 +34,9 @@ class UnitOfWork(Protocol):
 
     @property
     def prepares(self) -> PrepareRepository: ...
+
+    @property
+    def schedules(self) -> ScheduleRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

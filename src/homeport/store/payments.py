@@ -12,12 +12,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from homeport.domain.errors import DuplicatePayment
+from homeport.domain.paging import PageRequest
 from homeport.domain.payments.models import (
     BankDetails,
     Buyer,
     Cancellation,
     CardDetails,
-    PageRequest,
     Payment,
     PaymentChannel,
     PaymentStatus,
@@ -35,6 +35,28 @@ _TIMESTAMP_COLUMNS = {
     "failed": payments.c.failed_at,
     "updated": payments.c.updated_at,
 }
+
+
+def buyer_columns(buyer: Buyer) -> dict[str, Any]:
+    """The ``buyer_*`` columns (payments, and schedules that will become payments)."""
+    return {
+        "buyer_name": buyer.name,
+        "buyer_email": buyer.email,
+        "buyer_tel": buyer.tel,
+        "buyer_addr": buyer.addr,
+        "buyer_postcode": buyer.postcode,
+    }
+
+
+def buyer_from_row(row: RowMapping) -> Buyer:
+    """The buyer of a row with ``buyer_*`` columns."""
+    return Buyer(
+        name=row["buyer_name"],
+        email=row["buyer_email"],
+        tel=row["buyer_tel"],
+        addr=row["buyer_addr"],
+        postcode=row["buyer_postcode"],
+    )
 
 
 def payment_row(payment: Payment) -> dict[str, Any]:
@@ -77,11 +99,7 @@ def payment_row(payment: Payment) -> dict[str, Any]:
         "vbank_holder": vbank.holder,
         "vbank_due_at": vbank.due_at,
         "vbank_issued_at": vbank.issued_at,
-        "buyer_name": payment.buyer.name,
-        "buyer_email": payment.buyer.email,
-        "buyer_tel": payment.buyer.tel,
-        "buyer_addr": payment.buyer.addr,
-        "buyer_postcode": payment.buyer.postcode,
+        **buyer_columns(payment.buyer),
         "custom_data": payment.custom_data,
         "user_agent": payment.user_agent,
         "notice_url": payment.notice_url,
@@ -157,13 +175,7 @@ def _payment(row: RowMapping, cancellations: Sequence[Cancellation]) -> Payment:
         card=card,
         bank=bank,
         virtual_account=vbank,
-        buyer=Buyer(
-            name=row["buyer_name"],
-            email=row["buyer_email"],
-            tel=row["buyer_tel"],
-            addr=row["buyer_addr"],
-            postcode=row["buyer_postcode"],
-        ),
+        buyer=buyer_from_row(row),
         custom_data=row["custom_data"],
         user_agent=row["user_agent"],
         notice_url=row["notice_url"],

@@ -236,3 +236,56 @@ payment_attempts = Table(
     # Reconciliation scans the unsettled ones (pending, unknown) oldest first.
     Index(None, "state", "started_at"),
 )
+
+payment_schedules = Table(
+    "payment_schedules",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("merchant_id", Integer, ForeignKey("merchants.id"), nullable=False),
+    Column("merchant_uid", String(40), nullable=False),
+    Column("customer_uid", String(80), nullable=False),
+    # scheduled / executed / revoked (i'mport's schedule_status).
+    Column("status", String(16), nullable=False),
+    Column("schedule_at", BigInteger, nullable=False),
+    # What the charge sends; sizes match the payments table, which the charge will fill.
+    Column("amount", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("tax_free", BigInteger, nullable=False),
+    Column("vat_amount", BigInteger),
+    Column("name", String(200)),
+    Column("buyer_name", String(64)),
+    Column("buyer_email", String(128)),
+    Column("buyer_tel", String(32)),
+    Column("buyer_addr", String(256)),
+    Column("buyer_postcode", String(16)),
+    Column("custom_data", Text),
+    Column("notice_url", Text),
+    Column("card_quota", Integer, nullable=False),
+    Column("interest_free_by_merchant", Boolean),
+    Column("use_card_point", Boolean),
+    Column("product_type", String(16)),
+    Column("product_count", Integer),
+    Column("cash_receipt_type", String(16)),
+    # The buyer's IP passed to the PG: browser_ip, else the scheduling caller's (as again does).
+    Column("browser_ip", String(64)),
+    Column("extra", Text),
+    Column("bypass", Text),
+    Column("promotion_id", String(100)),
+    # The billing key's channel when scheduled (ScheduleResult's pg_provider/pg_id).
+    Column("pg_provider", String(32), nullable=False),
+    Column("pg_id", String(80), nullable=False),
+    # The outcome, once executed: NULL/0 before.
+    Column("imp_uid", String(32)),
+    Column("payment_status", String(16)),
+    Column("fail_reason", Text),
+    Column("executed_at", BigInteger, nullable=False),
+    Column("revoked_at", BigInteger, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("updated_at", BigInteger, nullable=False),
+    UniqueConstraint("merchant_id", "merchant_uid"),
+    # The worker's scan for due schedules: status = 'scheduled' AND schedule_at <= now.
+    Index(None, "status", "schedule_at"),
+    # The listings: by schedule_at within a merchant, or within one of its customers.
+    Index(None, "merchant_id", "schedule_at"),
+    Index(None, "merchant_id", "customer_uid", "schedule_at"),
+)

@@ -14,6 +14,7 @@ from homeport.store.database import WRITE_OPTION
 from homeport.store.merchants import SqlMerchantRepository
 from homeport.store.payments import SqlPaymentRepository
 from homeport.store.prepares import SqlPrepareRepository
+from homeport.store.schedules import SqlScheduleRepository
 
 
 class SqlUnitOfWork:
@@ -24,6 +25,7 @@ class SqlUnitOfWork:
     merchants: SqlMerchantRepository
     payments: SqlPaymentRepository
     prepares: SqlPrepareRepository
+    schedules: SqlScheduleRepository
 
     def __init__(self, engine: AsyncEngine, box: SecretBox, *, readonly: bool) -> None:
         self._engine = engine
@@ -43,6 +45,7 @@ class SqlUnitOfWork:
         self.prepares = SqlPrepareRepository(connection)
         self.billing_keys = SqlBillingKeyRepository(connection, self._box)
         self.attempts = SqlAttemptRepository(connection)
+        self.schedules = SqlScheduleRepository(connection)
         return self
 
     async def __aexit__(

@@ -127,7 +127,7 @@ class ChargeService:
         payment = self._new_payment(
             merchant_id, order, channel, customer_uid=customer_uid, usage=USAGE_PAYMENT
         )
-        payment = replace(payment, buyer=_with_customer(order.buyer, key.customer))
+        payment = replace(payment, buyer=with_customer(order.buyer, key.customer))
         attempt_id = await self._open(payment)
         charge = _charge(order, payment.buyer, billing_key=key.billing_key, group_id=key.group_id)
         return await self._charge(payment, attempt_id, channel, charge, masked_number=key.card_number)
@@ -362,7 +362,7 @@ class ChargeService:
             await uow.attempts.settle(attempt_id, settled)
 
 
-def _with_customer(buyer: Buyer, customer: CustomerInfo) -> Buyer:
+def with_customer(buyer: Buyer, customer: CustomerInfo) -> Buyer:
     """Missing buyer fields fall back to the billing key's customer fields (§4.4)."""
     return Buyer(
         name=buyer.name or customer.name,

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from homeport.domain.money import Won
+from homeport.domain.paging import Page
 
 
 class PaymentStatus(StrEnum):
@@ -160,27 +161,8 @@ class Payment:
         return sum(c.amount for c in self.cancellations)
 
 
-@dataclass(frozen=True)
-class PageRequest:
-    """A 1-based page of a listing."""
-
-    number: int = 1
-    limit: int = 20
-
-    @property
-    def offset(self) -> int:
-        """Rows to skip before this page."""
-        return (self.number - 1) * self.limit
-
-
-@dataclass(frozen=True)
-class PaymentPage:
-    """One page of payments with i'mport's ``previous``/``next`` numbers (0 = none)."""
-
-    total: int
-    items: tuple[Payment, ...]
-    previous: int
-    next: int
+#: One page of payments (``/payments/findAll``, ``/payments/status``).
+PaymentPage = Page[Payment]
 
 
 @dataclass(frozen=True)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
+from homeport.domain.paging import PageRequest
 from homeport.domain.payments.models import (
     Cancellation,
-    PageRequest,
     Payment,
     PaymentStatus,
     SortKey,

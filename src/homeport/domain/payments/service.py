@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from homeport.domain.errors import InvalidRequest, PageOutOfRange, PaymentNotFound
+from homeport.domain.errors import InvalidRequest, PaymentNotFound
 from homeport.domain.ids import new_imp_uid, validate_merchant_uid
+from homeport.domain.paging import PageRequest, paginate
 from homeport.domain.payments.attempts import Attempt
 from homeport.domain.payments.models import (
-    PageRequest,
     Payment,
     PaymentPage,
     PaymentStatus,
@@ -22,38 +22,10 @@ from homeport.domain.payments.models import (
 )
 from homeport.domain.uow import UnitOfWorkFactory
 
-#: i'mport caps listings at 1000 rows a page and multi-get at 100 ids.
-MAX_PAGE_LIMIT = 1000
+#: i'mport caps multi-get at 100 ids.
 MAX_MULTI_GET = 100
 #: ``/payments/status`` looks back 90 days by default and never over a wider window.
 STATUS_WINDOW_SECONDS = 90 * 24 * 3600
-
-
-def page_request(page: int | None, limit: int | None) -> PageRequest:
-    """Validate i'mport paging parameters; 0 or absent means the default (JAVA sends 0)."""
-    number = page or 1
-    size = limit or 20
-    if number < 1:
-        raise InvalidRequest(f"page는 1 이상이어야 합니다. (got {number})")
-    if not 1 <= size <= MAX_PAGE_LIMIT:
-        raise InvalidRequest(f"limit은 1~{MAX_PAGE_LIMIT} 사이여야 합니다. (got {size})")
-    return PageRequest(number=number, limit=size)
-
-
-def paginate(total: int, items: Sequence[Payment], page: PageRequest) -> PaymentPage:
-    """Wrap one page with i'mport's ``previous``/``next`` page numbers (0 when none).
-
-    A page past the end is an error, except page 1 of an empty listing, which is empty.
-    """
-    last = max(1, -(-total // page.limit))
-    if page.number > last:
-        raise PageOutOfRange(f"요청하신 페이지({page.number})가 마지막 페이지({last})를 넘습니다.")
-    return PaymentPage(
-        total=total,
-        items=tuple(items),
-        previous=page.number - 1 if page.number > 1 else 0,
-        next=page.number + 1 if page.number < last else 0,
-    )
 
 
 class PaymentService:

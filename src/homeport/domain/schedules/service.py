@@ -1,0 +1,225 @@
+"""Scheduling, revoking, moving and listing a merchant's scheduled charges (§4.3, §4.4).
+
+Charging due schedules is the worker's (a later issue); this service only keeps the book.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import replace
+
+import structlog
+
+from homeport.clock import Clock
+from homeport.domain.billing_keys.models import CustomerInfo
+from homeport.domain.billing_keys.service import BillingKeyService
+from homeport.domain.errors import (
+    DuplicatePayment,
+    DuplicateSchedule,
+    InvalidRequest,
+    NothingToUnschedule,
+    ScheduleCustomerNotFound,
+    ScheduleNotChangeable,
+    ScheduleNotFound,
+)
+from homeport.domain.ids import validate_customer_uid
+from homeport.domain.paging import Page, PageRequest, paginate
+from homeport.domain.payments.charges import with_customer
+from homeport.domain.schedules.models import (
+    Schedule,
+    ScheduledCharge,
+    ScheduleSorting,
+    ScheduleStatus,
+    ScheduleWindow,
+)
+from homeport.domain.uow import UnitOfWork, UnitOfWorkFactory
+from homeport.pg.base import CardInput
+
+log = structlog.get_logger("homeport.schedules")
+
+#: The listings' window is "at most 3 months" (§4.3); 92 days is the longest three calendar
+#: months (e.g. July to September), so any "three months from a date" a client computes fits.
+MAX_WINDOW_SECONDS = 92 * 24 * 3600
+
+
+def check_window(window: ScheduleWindow) -> ScheduleWindow:
+    """A listing window that starts before it ends and spans at most ``MAX_WINDOW_SECONDS``."""
+    if window.since > window.until:
+        raise InvalidRequest(
+            "조회 시작 시각(from)은 종료 시각(to)보다 이후일 수 없습니다. "
+            f"(from {window.since}, to {window.until})"
+        )
+    if window.until - window.since > MAX_WINDOW_SECONDS:
+        raise InvalidRequest("조회 기간(from~to)은 최대 3개월(92일)입니다.")
+    return window
+
+
+async def _ensure_free(
+    uow: UnitOfWork, merchant_id: int, merchant_uids: Sequence[str], *, among_schedules: bool = True
+) -> None:
+    """Refuse merchant_uids that name a schedule (DuplicateSchedule) or a payment that is not
+    failed (DuplicatePayment): the charge would be refused as a duplicate when it runs, since a
+    merchant_uid is unique among a merchant's non-failed payments (DESIGN invariant)."""
+    scheduled = await uow.schedules.taken(merchant_id, merchant_uids) if among_schedules else set()
+    if scheduled:
+        raise DuplicateSchedule(f"이미 예약된 merchant_uid입니다: {', '.join(sorted(scheduled))}")
+    paid = [uid for uid in merchant_uids if await uow.payments.find_live(merchant_id, uid) is not None]
+    if paid:
+        raise DuplicatePayment(", ".join(paid))
+
+
+class ScheduleService:
+    """``/subscribe/payments/schedule`` and friends, per merchant."""
+
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, billing_keys: BillingKeyService) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._billing_keys = billing_keys
+
+    async def schedule(
+        self,
+        merchant_id: int,
+        customer_uid: str,
+        charges: Sequence[ScheduledCharge],
+        *,
+        card: CardInput | None = None,
+        customer: CustomerInfo | None = None,
+    ) -> list[Schedule]:
+        """Schedule every charge for the customer_uid's billing key, all or none.
+
+        Without a key, ``card`` issues one first (§4.4); without either the contract's code-1
+        refusal follows. Everything that can be checked is checked before a key is issued.
+        """
+        validate_customer_uid(customer_uid)
+        if not charges:
+            raise InvalidRequest("schedules 파라메터가 누락되었습니다.")
+        now = self._clock.now()
+        checked = [charge.check(now) for charge in charges]
+        uids = [charge.merchant_uid for charge in checked]
+        repeated = [uid for uid, count in Counter(uids).items() if count > 1]
+        if repeated:
+            raise InvalidRequest(
+                f"schedules 안에 같은 merchant_uid가 여러 번 있습니다: {', '.join(repeated)}"
+            )
+        async with self._uow(readonly=True) as uow:
+            key = await uow.billing_keys.get(merchant_id, customer_uid)
+            await _ensure_free(uow, merchant_id, uids)
+        if key is None:
+            if card is None:
+                raise ScheduleCustomerNotFound
+            key = await self._billing_keys.issue(merchant_id, customer_uid, card, customer or CustomerInfo())
+        schedules = [
+            Schedule(
+                merchant_id=merchant_id,
+                customer_uid=customer_uid,
+                charge=replace(
+                    charge, order=replace(charge.order, buyer=with_customer(charge.order.buyer, key.customer))
+                ),
+                pg_provider=key.pg_provider,
+                pg_id=key.pg_id,
+                created_at=now,
+                updated_at=now,
+            )
+            for charge in checked
+        ]
+        async with self._uow() as uow:
+            # Checked again in the writing transaction: another request may have come between.
+            await _ensure_free(uow, merchant_id, uids)
+            if not await uow.schedules.add_all(schedules):
+                raise DuplicateSchedule(f"이미 예약된 merchant_uid입니다: {', '.join(uids)}")
+        log.info("schedule.created", merchant_id=merchant_id, count=len(schedules))
+        return schedules
+
+    async def unschedule(
+        self, merchant_id: int, customer_uid: str | None, merchant_uids: Sequence[str]
+    ) -> list[Schedule]:
+        """Revoke waiting schedules: the customer's (all of them when no merchant_uid is given),
+        the listed merchant_uids, or the listed ones of that customer (§4.4).
+
+        Executed and already revoked schedules are left alone; none revoked is NothingToUnschedule.
+        """
+        wanted = list(dict.fromkeys(merchant_uids))
+        if customer_uid is None and not wanted:
+            raise InvalidRequest("customer_uid 또는 merchant_uid 중 하나 이상을 지정해주셔야합니다.")
+        now = self._clock.now()
+        revoked: list[Schedule] = []
+        async with self._uow() as uow:
+            waiting = await uow.schedules.find(
+                merchant_id,
+                customer_uid=customer_uid,
+                merchant_uids=wanted or None,
+                status=ScheduleStatus.SCHEDULED,
+            )
+            for schedule in waiting:
+                cancelled = schedule.revoked(now)
+                # A schedule the worker claimed in the meantime is executing: not revoked.
+                if await uow.schedules.replace(cancelled, expected=ScheduleStatus.SCHEDULED):
+                    revoked.append(cancelled)
+        if not revoked:
+            raise NothingToUnschedule
+        if wanted:
+            by_uid = {s.merchant_uid: s for s in revoked}
+            revoked = [by_uid[uid] for uid in wanted if uid in by_uid]
+        log.info("schedule.revoked", merchant_id=merchant_id, count=len(revoked))
+        return revoked
+
+    async def get(self, merchant_id: int, merchant_uid: str) -> Schedule:
+        """The merchant's schedule of a merchant_uid; another merchant's is not found."""
+        async with self._uow(readonly=True) as uow:
+            schedule = await uow.schedules.get(merchant_id, merchant_uid)
+        if schedule is None:
+            raise ScheduleNotFound(merchant_uid)
+        return schedule
+
+    async def move(self, merchant_id: int, merchant_uid: str, schedule_at: int) -> Schedule:
+        """``PUT .../schedule/{merchant_uid}``: a waiting schedule at another future time."""
+        async with self._uow() as uow:
+            schedule = await self._load(uow, merchant_id, merchant_uid)
+            return await self._store(uow, schedule, schedule.moved(schedule_at, self._clock.now()))
+
+    async def reschedule(self, merchant_id: int, merchant_uid: str, schedule_at: int) -> Schedule:
+        """``POST .../reschedule``: a revoked or failed schedule waiting again at a new time."""
+        async with self._uow() as uow:
+            schedule = await self._load(uow, merchant_id, merchant_uid)
+            changed = schedule.rescheduled(schedule_at, self._clock.now())
+            # The merchant may have charged this merchant_uid some other way since.
+            await _ensure_free(uow, merchant_id, [merchant_uid], among_schedules=False)
+            return await self._store(uow, schedule, changed)
+
+    async def search(
+        self,
+        merchant_id: int,
+        *,
+        window: ScheduleWindow,
+        status: ScheduleStatus | None = None,
+        customer_uid: str | None = None,
+        sorting: ScheduleSorting = ScheduleSorting.SCHEDULED_DESC,
+        page: PageRequest | None = None,
+    ) -> Page[Schedule]:
+        """The merchant's (or one customer's) schedules due in ``window``, one page at a time."""
+        page = page or PageRequest()
+        async with self._uow(readonly=True) as uow:
+            total, rows = await uow.schedules.search(
+                merchant_id,
+                customer_uid=customer_uid,
+                status=status,
+                window=check_window(window),
+                sorting=sorting,
+                page=page,
+            )
+        return paginate(total, rows, page)
+
+    async def _load(self, uow: UnitOfWork, merchant_id: int, merchant_uid: str) -> Schedule:
+        schedule = await uow.schedules.get(merchant_id, merchant_uid)
+        if schedule is None:
+            raise ScheduleNotFound(merchant_uid)
+        return schedule
+
+    async def _store(self, uow: UnitOfWork, before: Schedule, after: Schedule) -> Schedule:
+        if not await uow.schedules.replace(after, expected=before.status):
+            raise ScheduleNotChangeable(
+                "예약결제의 상태가 방금 바뀌었습니다. 다시 조회해 주세요. "
+                f"(merchant_uid {before.merchant_uid})"
+            )
+        return after
