@@ -28,6 +28,10 @@
         ├── PgUnavailable           provably not processed by the PG: safe to retry
         └── PgOutcomeUnknown        sent, but the answer was lost or unreadable: never retry
                                     blindly; resolve by inquiry or cancel
+    VirtualAccountRefused           ``/vbanks/{imp_uid}`` on a payment that is not an unpaid
+                                    virtual account, or a change KCP cannot make (400)
+    EscrowRefused                   ``/escrows/logis`` on a payment without escrow, a delivery
+                                    already (or not yet) registered, a change KCP cannot make (409)
 
 Each wire surface maps these classes to its own shape in exactly one place
 (``homeport.api.errors`` for the i'mport envelope). The default message of each class is
@@ -214,3 +218,18 @@ class PgOutcomeUnknown(PgError):
         "결제대행사(PG)의 응답을 확인하지 못했습니다. 결제 결과를 확인 중입니다. "
         "(outcome unknown; do not retry the charge)"
     )
+
+
+class VirtualAccountRefused(GatewayError):
+    """A change to a virtual account homeport refuses before asking the PG: the payment is not a
+    virtual account, is no longer awaiting deposit, or the PG cannot make the change (§4.6:
+    400 "not vbank / not ready")."""
+
+    default_message = "가상계좌 결제건을 변경할 수 없습니다."
+
+
+class EscrowRefused(GatewayError):
+    """An escrow delivery request homeport refuses: the payment is not a paid escrow payment,
+    a delivery is already registered (or none is), or the PG cannot change one (§4.5: 409)."""
+
+    default_message = "에스크로 배송정보를 처리할 수 없습니다."

@@ -31,6 +31,12 @@ class AttemptOperation(StrEnum):
     """Cancel or refund all or part of a payment at the merchant's request."""
     VOID = "void"
     """Cancel an approval homeport could not accept (e.g. KCP approved another amount)."""
+    VBANK_ISSUE = "vbank_issue"
+    """Issue a virtual account by API (no window); no money moves until the buyer deposits."""
+    VBANK_REVOKE = "vbank_revoke"
+    """Close a virtual account that was never paid (``DELETE /vbanks``)."""
+    ESCROW = "escrow"
+    """Register the delivery of an escrow payment's goods (no money moves)."""
 
 
 class AttemptState(StrEnum):
