@@ -236,3 +236,17 @@ payment_attempts = Table(
     # Reconciliation scans the unsettled ones (pending, unknown) oldest first.
     Index(None, "state", "started_at"),
 )
+
+escrow_deliveries = Table(
+    "escrow_deliveries",
+    metadata,
+    # One registered delivery per escrow payment (KCP registers it once, kcp.md §8).
+    Column("imp_uid", String(32), ForeignKey("payments.imp_uid"), primary_key=True),
+    Column("company", String(16), nullable=False),
+    Column("invoice", String(64), nullable=False),
+    Column("sent_at", BigInteger, nullable=False),
+    Column("applied_at", BigInteger, nullable=False),
+    # Names only: the parties' phones and addresses are passed to the PG, not kept at rest.
+    Column("sender_name", String(64)),
+    Column("receiver_name", String(64)),
+)

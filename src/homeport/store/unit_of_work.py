@@ -11,6 +11,7 @@ from homeport.store.attempts import SqlAttemptRepository
 from homeport.store.billing_keys import SqlBillingKeyRepository
 from homeport.store.crypto import SecretBox
 from homeport.store.database import WRITE_OPTION
+from homeport.store.escrow_deliveries import SqlEscrowDeliveryRepository
 from homeport.store.merchants import SqlMerchantRepository
 from homeport.store.payments import SqlPaymentRepository
 from homeport.store.prepares import SqlPrepareRepository
@@ -24,6 +25,7 @@ class SqlUnitOfWork:
     merchants: SqlMerchantRepository
     payments: SqlPaymentRepository
     prepares: SqlPrepareRepository
+    escrow_deliveries: SqlEscrowDeliveryRepository
 
     def __init__(self, engine: AsyncEngine, box: SecretBox, *, readonly: bool) -> None:
         self._engine = engine
@@ -43,6 +45,7 @@ class SqlUnitOfWork:
         self.prepares = SqlPrepareRepository(connection)
         self.billing_keys = SqlBillingKeyRepository(connection, self._box)
         self.attempts = SqlAttemptRepository(connection)
+        self.escrow_deliveries = SqlEscrowDeliveryRepository(connection)
         return self
 
     async def __aexit__(

@@ -15,6 +15,7 @@ decision 0004). A paid account is refunded with ``POST /payments/cancel`` instea
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import NoReturn
 
 import structlog
 
@@ -134,7 +135,7 @@ class VirtualAccountService:
         log.info("payment.vbank_issued", imp_uid=payment.imp_uid, merchant_id=merchant_id)
         return await self._steps.apply(issued, attempt_id, succeeded)
 
-    async def refuse_change(self, merchant_id: int, imp_uid: str) -> None:
+    async def refuse_change(self, merchant_id: int, imp_uid: str) -> NoReturn:
         """``PUT /vbanks``: KCP has no operation to change an issued account's amount or due date
         (the contract: only the ``settle`` PG supports it, §4.6). Always refuses, after the same
         checks as a revoke so the merchant learns what is wrong with the payment first."""
