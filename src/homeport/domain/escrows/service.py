@@ -26,7 +26,7 @@ from homeport.domain.errors import (
     PgUnavailable,
 )
 from homeport.domain.escrows.models import EscrowDelivery
-from homeport.domain.payments.attempts import Attempt, AttemptOperation, AttemptResult, AttemptState
+from homeport.domain.payments.attempts import AttemptOperation, AttemptResult, AttemptState, attempt_on
 from homeport.domain.payments.models import Payment, PaymentStatus
 from homeport.domain.uow import UnitOfWorkFactory
 from homeport.pg import base as pg
@@ -159,16 +159,8 @@ class EscrowService:
                     "(another registration is in flight)"
                 )
             attempt_id = await uow.attempts.add(
-                Attempt(
-                    imp_uid=imp_uid,
-                    merchant_id=merchant_id,
-                    operation=AttemptOperation.ESCROW,
-                    amount=0,  # a delivery moves no money
-                    pg_provider=payment.pg_provider or "",
-                    pg_id=payment.pg_id or "",
-                    started_at=self._clock.now(),
-                    pg_tid=payment.pg_tid,
-                )
+                # A delivery moves no money.
+                attempt_on(payment, AttemptOperation.ESCROW, amount=0, started_at=self._clock.now())
             )
         return payment, attempt_id
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from homeport.domain.money import Won
+from homeport.domain.payments.models import Payment
 
 
 class AttemptOperation(StrEnum):
@@ -71,6 +72,20 @@ class Attempt:
     pg_tid: str | None = None
     pg_code: str | None = None
     pg_message: str | None = None
+
+
+def attempt_on(payment: Payment, operation: AttemptOperation, *, amount: Won, started_at: int) -> Attempt:
+    """A pending attempt to ``operation`` on ``payment``, through the channel that took it."""
+    return Attempt(
+        imp_uid=payment.imp_uid,
+        merchant_id=payment.merchant_id,
+        operation=operation,
+        amount=amount,
+        pg_provider=payment.pg_provider or "",
+        pg_id=payment.pg_id or "",
+        started_at=started_at,
+        pg_tid=payment.pg_tid,
+    )
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from homeport.domain.errors import AmountMismatch, InvalidAmount, InvalidRequest
 from homeport.domain.ids import new_imp_uid, validate_merchant_uid
 from homeport.domain.merchants.models import PgChannel
 from homeport.domain.money import INSTALLMENT_MINIMUM, Won
-from homeport.domain.payments.attempts import Attempt, AttemptOperation, AttemptResult
+from homeport.domain.payments.attempts import AttemptOperation, AttemptResult, attempt_on
 from homeport.domain.payments.models import Buyer, Payment, PaymentChannel, PaymentStatus
 from homeport.domain.uow import UnitOfWorkFactory
 from homeport.pg import base as pg
@@ -129,15 +129,7 @@ class PaymentSteps:
 
     async def open(self, payment: Payment, operation: AttemptOperation = AttemptOperation.CHARGE) -> int:
         """Store the payment and its pending attempt together, before the PG hears of it."""
-        attempt = Attempt(
-            imp_uid=payment.imp_uid,
-            merchant_id=payment.merchant_id,
-            operation=operation,
-            amount=payment.amount,
-            pg_provider=payment.pg_provider or "",
-            pg_id=payment.pg_id or "",
-            started_at=payment.started_at,
-        )
+        attempt = attempt_on(payment, operation, amount=payment.amount, started_at=payment.started_at)
         async with self._uow() as uow:
             await uow.payments.add(payment)  # DuplicatePayment for a live merchant_uid
             return await uow.attempts.add(attempt)

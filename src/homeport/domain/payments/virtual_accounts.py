@@ -24,7 +24,7 @@ from homeport.domain.billing_keys.service import pg_refused
 from homeport.domain.channels import PgChannels
 from homeport.domain.errors import InvalidRequest, PaymentNotFound, PgOutcomeUnknown, PgUnavailable
 from homeport.domain.errors import VirtualAccountRefused as Refused
-from homeport.domain.payments.attempts import Attempt, AttemptOperation, AttemptResult, AttemptState
+from homeport.domain.payments.attempts import AttemptOperation, AttemptResult, AttemptState, attempt_on
 from homeport.domain.payments.models import Payment, PaymentStatus, VirtualAccount
 from homeport.domain.payments.orders import ChargeOrder, PaymentSteps, fail_reason
 from homeport.domain.uow import UnitOfWorkFactory
@@ -219,15 +219,11 @@ class VirtualAccountService:
                     "잠시 후 결제 정보를 조회해주세요. (another revoke is in flight)"
                 )
             attempt_id = await uow.attempts.add(
-                Attempt(
-                    imp_uid=imp_uid,
-                    merchant_id=merchant_id,
-                    operation=AttemptOperation.VBANK_REVOKE,
+                attempt_on(
+                    payment,
+                    AttemptOperation.VBANK_REVOKE,
                     amount=payment.amount,
-                    pg_provider=payment.pg_provider or "",
-                    pg_id=payment.pg_id or "",
                     started_at=self._clock.now(),
-                    pg_tid=payment.pg_tid,
                 )
             )
         return payment, attempt_id
