@@ -175,11 +175,15 @@ class ConnectorSpy:
         before_charge: Callable[[pg.Charge], Awaitable[None]] | None = None,
         before_cancel: Callable[[pg.CancelRequest], Awaitable[None]] | None = None,
         approved_amount: Callable[[int], int] | None = None,
+        before_vbank: Callable[[pg.VirtualAccountRequest], Awaitable[None]] | None = None,
+        before_escrow: Callable[[pg.EscrowDelivery], Awaitable[None]] | None = None,
     ) -> None:
         self._gateway = services.gateway
         self._before_charge = before_charge
         self._before_cancel = before_cancel
         self._approved_amount = approved_amount
+        self._before_vbank = before_vbank
+        self._before_escrow = before_escrow
 
     def __enter__(self) -> ConnectorSpy:
         real = self._gateway.connector
@@ -210,3 +214,15 @@ class _SpiedConnector:
         if self._spy._before_cancel is not None:
             await self._spy._before_cancel(request)
         return await self._connector.cancel(request)  # type: ignore[no-any-return]
+
+    async def issue_virtual_account(self, request: pg.VirtualAccountRequest) -> pg.ChargeResult:
+        if self._spy._before_vbank is not None:
+            await self._spy._before_vbank(request)
+        return await self._connector.issue_virtual_account(request)  # type: ignore[no-any-return]
+
+    async def register_escrow_delivery(
+        self, delivery: pg.EscrowDelivery
+    ) -> pg.EscrowRegistered | pg.Declined:
+        if self._spy._before_escrow is not None:
+            await self._spy._before_escrow(delivery)
+        return await self._connector.register_escrow_delivery(delivery)  # type: ignore[no-any-return]

@@ -24,10 +24,12 @@ from homeport.api import billing_keys as billing_keys_api
 from homeport.api import cancels as cancels_api
 from homeport.api import charges as charges_api
 from homeport.api import codes as codes_api
+from homeport.api import escrows as escrows_api
 from homeport.api import payments as payments_api
 from homeport.api import prepare as prepare_api
 from homeport.api import schedules as schedules_api
 from homeport.api import users as users_api
+from homeport.api import vbanks as vbanks_api
 from homeport.api.envelope import EnvelopeResponse, success
 from homeport.api.errors import install as install_error_handlers
 from homeport.api.paths import TrailingSlashMiddleware
@@ -35,11 +37,13 @@ from homeport.clock import Clock, SystemClock
 from homeport.config import Settings
 from homeport.domain.billing_keys.service import BillingKeyService
 from homeport.domain.errors import ConfigurationError
+from homeport.domain.escrows.service import EscrowService
 from homeport.domain.merchants.models import ChannelEnvironment, CreatedMerchant
 from homeport.domain.merchants.service import MerchantService
 from homeport.domain.payments.cancels import CancelService
 from homeport.domain.payments.charges import ChargeService
 from homeport.domain.payments.service import PaymentService
+from homeport.domain.payments.virtual_accounts import VirtualAccountService
 from homeport.domain.prepares.service import PrepareService
 from homeport.domain.schedules.service import ScheduleService
 from homeport.observability.metrics import HttpMetrics, MetricsMiddleware
@@ -157,6 +161,8 @@ def build_services(
         billing_keys=billing_keys,
         charges=ChargeService(uow, clock, gateway, billing_keys),
         cancels=CancelService(uow, clock, gateway),
+        virtual_accounts=VirtualAccountService(uow, clock, gateway),
+        escrows=EscrowService(uow, clock, gateway),
         gateway=gateway,
         pg_http=pg_http,
         sandbox=sandbox,
@@ -263,6 +269,8 @@ def create_app(
     app.include_router(billing_keys_api.router)
     app.include_router(charges_api.router)
     app.include_router(schedules_api.router)
+    app.include_router(vbanks_api.router)
+    app.include_router(escrows_api.router)
     if sandbox is not None:
         app.mount("/sandbox", create_sandbox_app(sandbox))
 

@@ -10,10 +10,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from homeport.clock import Clock
 from homeport.config import Settings
 from homeport.domain.billing_keys.service import BillingKeyService
+from homeport.domain.escrows.service import EscrowService
 from homeport.domain.merchants.service import MerchantService
 from homeport.domain.payments.cancels import CancelService
 from homeport.domain.payments.charges import ChargeService
 from homeport.domain.payments.service import PaymentService
+from homeport.domain.payments.virtual_accounts import VirtualAccountService
 from homeport.domain.prepares.service import PrepareService
 from homeport.domain.schedules.service import ScheduleService
 from homeport.payments_gateway import PaymentsGateway
@@ -35,6 +37,8 @@ class Services:
     billing_keys: BillingKeyService
     charges: ChargeService
     cancels: CancelService
+    virtual_accounts: VirtualAccountService
+    escrows: EscrowService
     gateway: PaymentsGateway
     #: Outbound HTTP to real KCP (stage, production).
     pg_http: httpx.AsyncClient

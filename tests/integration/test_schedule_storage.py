@@ -7,8 +7,8 @@ from dataclasses import replace
 
 from homeport.domain.merchants.models import CreatedMerchant
 from homeport.domain.paging import PageRequest
-from homeport.domain.payments.charges import ChargeOrder
 from homeport.domain.payments.models import Buyer, PaymentStatus
+from homeport.domain.payments.orders import ChargeOrder
 from homeport.domain.schedules.models import (
     ChargeOptions,
     Schedule,

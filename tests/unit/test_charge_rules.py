@@ -7,7 +7,7 @@ import pytest
 from homeport.domain.errors import InvalidAmount, InvalidRequest
 from homeport.domain.payments.attempts import AttemptState
 from homeport.domain.payments.cancels import CancelOrder
-from homeport.domain.payments.charges import ChargeOrder, fail_reason
+from homeport.domain.payments.orders import ChargeOrder, fail_reason
 from homeport.pg.base import Declined
 
 

@@ -7,8 +7,8 @@ from dataclasses import replace
 import pytest
 
 from homeport.domain.errors import InvalidRequest, ScheduleNotChangeable
-from homeport.domain.payments.charges import ChargeOrder
 from homeport.domain.payments.models import PaymentStatus
+from homeport.domain.payments.orders import ChargeOrder
 from homeport.domain.schedules.models import (
     ChargeOptions,
     Schedule,

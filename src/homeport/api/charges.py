@@ -22,8 +22,8 @@ from homeport.api.envelope import EnvelopeResponse, success
 from homeport.api.schemas import payment_to_wire
 from homeport.domain.billing_keys.models import CustomerInfo
 from homeport.domain.errors import PgRefused
-from homeport.domain.payments.charges import ChargeOrder
 from homeport.domain.payments.models import Buyer, Payment, PaymentStatus
+from homeport.domain.payments.orders import ChargeOrder
 
 router = APIRouter()
 

@@ -63,6 +63,10 @@ STATUS_TABLE: dict[type[errors.GatewayError], tuple[int, int]] = {
     errors.NothingToUnschedule: (200, 1),
     errors.DuplicateSchedule: (200, 1),
     errors.ScheduleNotChangeable: (400, -1),
+    # §4.6: PUT/DELETE /vbanks/{imp_uid} answer 400 for "not vbank / not ready".
+    errors.VirtualAccountRefused: (400, -1),
+    # §4.5: escrow "already registered / not registrable / no logistics info" is 409.
+    errors.EscrowRefused: (409, -1),
 }
 
 #: The 2015 maintainers' decision: 401s carry this header so clients can tell auth failures.

@@ -33,6 +33,10 @@
         ├── PgUnavailable           provably not processed by the PG: safe to retry
         └── PgOutcomeUnknown        sent, but the answer was lost or unreadable: never retry
                                     blindly; resolve by inquiry or cancel
+    VirtualAccountRefused           ``/vbanks/{imp_uid}`` on a payment that is not an unpaid
+                                    virtual account, or a change KCP cannot make (400)
+    EscrowRefused                   ``/escrows/logis`` on a payment without escrow, a delivery
+                                    already (or not yet) registered, a change KCP cannot make (409)
 
 Each wire surface maps these classes to its own shape in exactly one place
 (``homeport.api.errors`` for the i'mport envelope). The default message of each class is
@@ -253,3 +257,18 @@ class ScheduleNotChangeable(InvalidRequest):
     """A change the schedule's status does not allow (e.g. moving an executed schedule)."""
 
     default_message = "예약결제의 상태가 변경을 허용하지 않습니다."
+
+
+class VirtualAccountRefused(GatewayError):
+    """A change to a virtual account homeport refuses before asking the PG: the payment is not a
+    virtual account, is no longer awaiting deposit, or the PG cannot make the change (§4.6:
+    400 "not vbank / not ready")."""
+
+    default_message = "가상계좌 결제건을 변경할 수 없습니다."
+
+
+class EscrowRefused(GatewayError):
+    """An escrow delivery request homeport refuses: the payment is not a paid escrow payment,
+    a delivery is already registered (or none is), or the PG cannot change one (§4.5: 409)."""
+
+    default_message = "에스크로 배송정보를 처리할 수 없습니다."

@@ -10,6 +10,7 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from homeport.domain.billing_keys.repository import BillingKeyRepository
+from homeport.domain.escrows.repository import EscrowDeliveryRepository
 from homeport.domain.merchants.repository import MerchantRepository
 from homeport.domain.payments.attempt_repository import AttemptRepository
 from homeport.domain.payments.repository import PaymentRepository
@@ -37,6 +38,9 @@ class UnitOfWork(Protocol):
 
     @property
     def schedules(self) -> ScheduleRepository: ...
+
+    @property
+    def escrow_deliveries(self) -> EscrowDeliveryRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

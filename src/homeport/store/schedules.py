@@ -10,8 +10,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from homeport.domain.paging import PageRequest
-from homeport.domain.payments.charges import ChargeOrder
 from homeport.domain.payments.models import PaymentStatus
+from homeport.domain.payments.orders import ChargeOrder
 from homeport.domain.schedules.models import (
     ChargeOptions,
     Schedule,

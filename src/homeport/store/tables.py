@@ -289,3 +289,17 @@ payment_schedules = Table(
     Index(None, "merchant_id", "schedule_at"),
     Index(None, "merchant_id", "customer_uid", "schedule_at"),
 )
+
+escrow_deliveries = Table(
+    "escrow_deliveries",
+    metadata,
+    # One registered delivery per escrow payment (KCP registers it once, kcp.md §8).
+    Column("imp_uid", String(32), ForeignKey("payments.imp_uid"), primary_key=True),
+    Column("company", String(16), nullable=False),
+    Column("invoice", String(64), nullable=False),
+    Column("sent_at", BigInteger, nullable=False),
+    Column("applied_at", BigInteger, nullable=False),
+    # Names only: the parties' phones and addresses are passed to the PG, not kept at rest.
+    Column("sender_name", String(64)),
+    Column("receiver_name", String(64)),
+)

@@ -11,6 +11,7 @@ from homeport.store.attempts import SqlAttemptRepository
 from homeport.store.billing_keys import SqlBillingKeyRepository
 from homeport.store.crypto import SecretBox
 from homeport.store.database import WRITE_OPTION
+from homeport.store.escrow_deliveries import SqlEscrowDeliveryRepository
 from homeport.store.merchants import SqlMerchantRepository
 from homeport.store.payments import SqlPaymentRepository
 from homeport.store.prepares import SqlPrepareRepository
@@ -26,6 +27,7 @@ class SqlUnitOfWork:
     payments: SqlPaymentRepository
     prepares: SqlPrepareRepository
     schedules: SqlScheduleRepository
+    escrow_deliveries: SqlEscrowDeliveryRepository
 
     def __init__(self, engine: AsyncEngine, box: SecretBox, *, readonly: bool) -> None:
         self._engine = engine
@@ -46,6 +48,7 @@ class SqlUnitOfWork:
         self.billing_keys = SqlBillingKeyRepository(connection, self._box)
         self.attempts = SqlAttemptRepository(connection)
         self.schedules = SqlScheduleRepository(connection)
+        self.escrow_deliveries = SqlEscrowDeliveryRepository(connection)
         return self
 
     async def __aexit__(

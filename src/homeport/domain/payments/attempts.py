@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from homeport.domain.money import Won
+from homeport.domain.payments.models import Payment
 
 
 class AttemptOperation(StrEnum):
@@ -31,6 +32,12 @@ class AttemptOperation(StrEnum):
     """Cancel or refund all or part of a payment at the merchant's request."""
     VOID = "void"
     """Cancel an approval homeport could not accept (e.g. KCP approved another amount)."""
+    VBANK_ISSUE = "vbank_issue"
+    """Issue a virtual account by API (no window); no money moves until the buyer deposits."""
+    VBANK_REVOKE = "vbank_revoke"
+    """Close a virtual account that was never paid (``DELETE /vbanks``)."""
+    ESCROW = "escrow"
+    """Register the delivery of an escrow payment's goods (no money moves)."""
 
 
 class AttemptState(StrEnum):
@@ -65,6 +72,20 @@ class Attempt:
     pg_tid: str | None = None
     pg_code: str | None = None
     pg_message: str | None = None
+
+
+def attempt_on(payment: Payment, operation: AttemptOperation, *, amount: Won, started_at: int) -> Attempt:
+    """A pending attempt to ``operation`` on ``payment``, through the channel that took it."""
+    return Attempt(
+        imp_uid=payment.imp_uid,
+        merchant_id=payment.merchant_id,
+        operation=operation,
+        amount=amount,
+        pg_provider=payment.pg_provider or "",
+        pg_id=payment.pg_id or "",
+        started_at=started_at,
+        pg_tid=payment.pg_tid,
+    )
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,8 @@ from enum import StrEnum
 
 from homeport.domain.errors import InvalidRequest, ScheduleNotChangeable
 from homeport.domain.money import Won
-from homeport.domain.payments.charges import ChargeOrder
 from homeport.domain.payments.models import PaymentStatus
+from homeport.domain.payments.orders import ChargeOrder
 
 
 class ScheduleStatus(StrEnum):

@@ -1,0 +1,167 @@
+"""What a merchant orders by API, and the steps every new payment goes through.
+
+Server-side charges (``again``, ``onetime``) and virtual accounts issued by API (``POST
+/vbanks``) start the same way (decision 0003):
+
+1. the order is validated and checked against a pre-registered amount (§4.2);
+2. one transaction stores the payment (``ready``) and a pending attempt; the partial unique
+   index on (merchant, merchant_uid) lets one of any number of concurrent requests through;
+3. the PG is called (by the service);
+4. one transaction applies the answer and settles the attempt.
+
+:class:`PaymentSteps` holds steps 1, 2 and 4 so each service writes only its PG call.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import structlog
+
+from homeport.clock import Clock
+from homeport.domain.errors import AmountMismatch, InvalidAmount, InvalidRequest
+from homeport.domain.ids import new_imp_uid, validate_merchant_uid
+from homeport.domain.merchants.models import PgChannel
+from homeport.domain.money import INSTALLMENT_MINIMUM, Won
+from homeport.domain.payments.attempts import AttemptOperation, AttemptResult, attempt_on
+from homeport.domain.payments.models import Buyer, Payment, PaymentChannel, PaymentStatus
+from homeport.domain.uow import UnitOfWorkFactory
+from homeport.pg import base as pg
+
+log = structlog.get_logger("homeport.payments")
+
+#: KCP settles in won only (kcp.md: ``currency`` 410 / WON).
+SUPPORTED_CURRENCY = "KRW"
+
+
+@dataclass(frozen=True)
+class ChargeOrder:
+    """What the merchant asks to be charged (the fields ``again`` and ``onetime`` share)."""
+
+    merchant_uid: str
+    amount: Won
+    name: str | None = None
+    currency: str = SUPPORTED_CURRENCY
+    tax_free: Won = 0
+    buyer: Buyer = field(default_factory=Buyer)
+    installment_months: int = 0
+    custom_data: str | None = None
+    notice_url: str | None = None
+    customer_ip: str = ""
+
+    def validate(self) -> None:
+        """Refuse what KCP would refuse or what cannot be a payment, before anything is stored."""
+        validate_merchant_uid(self.merchant_uid)
+        if self.amount < 1:
+            raise InvalidAmount("amount는 1원 이상이어야 합니다.")
+        if self.tax_free > self.amount:
+            raise InvalidAmount(f"tax_free({self.tax_free}원)는 amount({self.amount}원)보다 클 수 없습니다.")
+        if self.currency != SUPPORTED_CURRENCY:
+            raise InvalidRequest(f"KCP 결제는 KRW만 지원합니다. (currency {self.currency})")
+        if self.installment_months < 0 or self.installment_months > 36:
+            raise InvalidRequest("card_quota는 0(일시불) 또는 2~36개월이어야 합니다.")
+        if self.installment_months >= 2 and self.amount < INSTALLMENT_MINIMUM:
+            raise InvalidRequest(
+                f"할부결제는 {INSTALLMENT_MINIMUM:,}원 이상부터 가능합니다. (amount {self.amount}원)"
+            )
+
+    @property
+    def installments(self) -> int:
+        """Months of the installment plan; 1 means lump sum, as 0 does (§4.4: ``card_quota``)."""
+        return self.installment_months if self.installment_months >= 2 else 0
+
+
+def fail_reason(declined: pg.Declined) -> str:
+    """The PG's words for a decline, with its code, as i'mport shows them (``[F113]...``)."""
+    text = declined.pg_message or declined.message
+    return f"[{declined.pg_code}] {text}" if declined.pg_code else text
+
+
+class PaymentSteps:
+    """The steps shared by the services that create payments by API."""
+
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
+        self._uow = uow
+        self._clock = clock
+
+    async def check_prepared(self, merchant_id: int, order: ChargeOrder) -> None:
+        """Refuse an amount other than the one pre-registered for the merchant_uid (§4.2)."""
+        async with self._uow(readonly=True) as uow:
+            prepared = await uow.prepares.get(merchant_id, order.merchant_uid)
+        refusal = prepared.refuses(order.amount, order.currency) if prepared else None
+        if refusal:
+            raise AmountMismatch(refusal)
+
+    def new_payment(
+        self,
+        merchant_id: int,
+        order: ChargeOrder,
+        channel: PgChannel,
+        *,
+        customer_uid: str | None = None,
+        usage: str | None = None,
+        pay_method: str = "card",
+    ) -> Payment:
+        """A ``ready`` payment started by API on ``channel``, not stored yet."""
+        now = self._clock.now()
+        return Payment(
+            imp_uid=new_imp_uid(),
+            merchant_id=merchant_id,
+            merchant_uid=order.merchant_uid,
+            amount=order.amount,
+            status=PaymentStatus.READY,
+            started_at=now,
+            updated_at=now,
+            currency=order.currency,
+            name=order.name,
+            pay_method=pay_method,
+            channel=PaymentChannel.API,
+            pg_provider=channel.pg_provider,
+            pg_id=channel.site_code,
+            sandbox=channel.sandbox,
+            buyer=order.buyer,
+            custom_data=order.custom_data,
+            notice_url=order.notice_url,
+            tax_free=order.tax_free,
+            customer_uid=customer_uid,
+            customer_uid_usage=usage,
+        )
+
+    async def open(self, payment: Payment, operation: AttemptOperation = AttemptOperation.CHARGE) -> int:
+        """Store the payment and its pending attempt together, before the PG hears of it."""
+        attempt = attempt_on(payment, operation, amount=payment.amount, started_at=payment.started_at)
+        async with self._uow() as uow:
+            await uow.payments.add(payment)  # DuplicatePayment for a live merchant_uid
+            return await uow.attempts.add(attempt)
+
+    async def fail(self, payment: Payment, attempt_id: int, reason: str, settled: AttemptResult) -> Payment:
+        """Store the payment ``failed`` with ``reason`` and settle its attempt."""
+        failed = replace(
+            payment,
+            status=PaymentStatus.FAILED,
+            fail_reason=reason,
+            failed_at=settled.finished_at,
+            updated_at=settled.finished_at,
+        )
+        log.info(
+            "payment.failed",
+            imp_uid=payment.imp_uid,
+            merchant_id=payment.merchant_id,
+            pg_code=settled.pg_code,
+        )
+        return await self.apply(failed, attempt_id, settled)
+
+    async def apply(self, payment: Payment, attempt_id: int, settled: AttemptResult) -> Payment:
+        """Store the outcome and settle the attempt in one transaction."""
+        async with self._uow() as uow:
+            if not await uow.payments.replace(payment, expected=PaymentStatus.READY):
+                # Only reconciliation may move a payment in flight; its word stands.
+                log.error("payment.changed_in_flight", imp_uid=payment.imp_uid)
+            await uow.attempts.settle(attempt_id, settled)
+            stored = await uow.payments.get(payment.merchant_id, payment.imp_uid)
+        return stored or payment
+
+    async def settle(self, attempt_id: int, settled: AttemptResult) -> None:
+        """Settle an attempt that changes nothing else (a lost answer, a refused void)."""
+        async with self._uow() as uow:
+            await uow.attempts.settle(attempt_id, settled)
