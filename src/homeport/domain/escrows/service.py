@@ -22,12 +22,11 @@ from homeport.domain.errors import (
     EscrowRefused,
     InvalidRequest,
     PaymentNotFound,
-    PgOutcomeUnknown,
-    PgUnavailable,
 )
 from homeport.domain.escrows.models import EscrowDelivery
 from homeport.domain.payments.attempts import AttemptOperation, AttemptResult, AttemptState, attempt_on
 from homeport.domain.payments.models import Payment, PaymentStatus
+from homeport.domain.payments.orders import PaymentSteps
 from homeport.domain.uow import UnitOfWorkFactory
 from homeport.pg import base as pg
 
@@ -66,6 +65,7 @@ class EscrowService:
         self._uow = uow
         self._clock = clock
         self._channels = channels
+        self._steps = PaymentSteps(uow, clock)
 
     async def register(self, merchant_id: int, imp_uid: str, shipment: Shipment) -> EscrowDelivery:
         """Register the shipment at the PG and keep it; the registered delivery."""
@@ -75,7 +75,7 @@ class EscrowService:
             merchant_id, payment.pg_provider or "", payment.pg_id or ""
         )
         if channel is None:
-            await self._settle(attempt_id, AttemptResult(AttemptState.UNAVAILABLE, self._clock.now()))
+            await self._steps.settle(attempt_id, AttemptResult(AttemptState.UNAVAILABLE, self._clock.now()))
             raise EscrowRefused(
                 f"결제에 사용된 PG 채널({payment.pg_provider}.{payment.pg_id})을 찾을 수 없어 "
                 "배송정보를 등록할 수 없습니다."
@@ -88,21 +88,11 @@ class EscrowService:
             sender=shipment.sender,
             receiver=shipment.receiver,
         )
-        try:
-            result = await self._channels.connector(channel).register_escrow_delivery(delivery)
-        except PgUnavailable:
-            await self._settle(attempt_id, AttemptResult(AttemptState.UNAVAILABLE, self._clock.now()))
-            raise
-        except PgOutcomeUnknown:
-            await self._settle(attempt_id, AttemptResult(AttemptState.UNKNOWN, self._clock.now()))
-            log.warning("escrow.in_doubt", imp_uid=imp_uid, merchant_id=merchant_id)
-            raise
+        connector = self._channels.connector(channel)
+        result = await self._steps.ask(connector.register_escrow_delivery(delivery), payment, attempt_id)
         now = self._clock.now()
         if isinstance(result, pg.Declined):
-            declined = AttemptResult(
-                AttemptState.DECLINED, now, pg_code=result.pg_code, pg_message=result.pg_message
-            )
-            await self._settle(attempt_id, declined)
+            await self._steps.settle(attempt_id, self._steps.declined(result))
             raise pg_refused("에스크로 배송정보 등록에 실패하였습니다.", result)
         registered = EscrowDelivery(
             imp_uid=imp_uid,
@@ -163,10 +153,6 @@ class EscrowService:
                 attempt_on(payment, AttemptOperation.ESCROW, amount=0, started_at=self._clock.now())
             )
         return payment, attempt_id
-
-    async def _settle(self, attempt_id: int, settled: AttemptResult) -> None:
-        async with self._uow() as uow:
-            await uow.attempts.settle(attempt_id, settled)
 
 
 def _require_escrow(payment: Payment) -> None:

@@ -30,12 +30,11 @@ from homeport.domain.errors import (
     CancelTargetNotFound,
     InvalidAmount,
     InvalidRequest,
-    PgOutcomeUnknown,
-    PgUnavailable,
 )
 from homeport.domain.money import Won
 from homeport.domain.payments.attempts import Attempt, AttemptOperation, AttemptResult, AttemptState
 from homeport.domain.payments.models import Cancellation, Payment, PaymentStatus
+from homeport.domain.payments.orders import PaymentSteps
 from homeport.domain.uow import UnitOfWorkFactory
 from homeport.pg import base as pg
 
@@ -77,6 +76,7 @@ class CancelService:
         self._uow = uow
         self._clock = clock
         self._channels = channels
+        self._steps = PaymentSteps(uow, clock)
 
     async def cancel(self, merchant_id: int, order: CancelOrder) -> Payment:
         """Cancel all or part of a paid payment; the payment as it is afterwards."""
@@ -92,21 +92,9 @@ class CancelService:
                 "취소할 수 없습니다."
             )
         payment, attempt_id, request = await self._open(merchant_id, target.imp_uid, order)
-        try:
-            result = await self._channels.connector(channel).cancel(request)
-        except PgUnavailable:
-            await self._settle(attempt_id, AttemptResult(AttemptState.UNAVAILABLE, self._clock.now()))
-            raise
-        except PgOutcomeUnknown:
-            await self._settle(attempt_id, AttemptResult(AttemptState.UNKNOWN, self._clock.now()))
-            log.warning("payment.cancel_in_doubt", imp_uid=payment.imp_uid, merchant_id=merchant_id)
-            raise
-        now = self._clock.now()
+        result = await self._steps.ask(self._channels.connector(channel).cancel(request), payment, attempt_id)
         if isinstance(result, pg.Declined):
-            settled = AttemptResult(
-                AttemptState.DECLINED, now, pg_code=result.pg_code, pg_message=result.pg_message
-            )
-            await self._settle(attempt_id, settled)
+            await self._steps.settle(attempt_id, self._steps.declined(result))
             raise pg_refused(CANCEL_FAILED, result)
         return await self._apply(payment, attempt_id, result, order.reason)
 
@@ -201,10 +189,6 @@ class CancelService:
             "payment.cancelled", imp_uid=payment.imp_uid, amount=cancellation.amount, remaining=remaining
         )
         return stored or updated
-
-    async def _settle(self, attempt_id: int, settled: AttemptResult) -> None:
-        async with self._uow() as uow:
-            await uow.attempts.settle(attempt_id, settled)
 
 
 def _refuse_unless_cancellable(payment: Payment, remaining: Won) -> None:

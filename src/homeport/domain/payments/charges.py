@@ -33,7 +33,6 @@ from homeport.domain.errors import (
     PgError,
     PgOutcomeUnknown,
     PgRefused,
-    PgUnavailable,
     UnregisteredCustomer,
 )
 from homeport.domain.ids import validate_customer_uid
@@ -141,23 +140,14 @@ class ChargeService:
         masked_number: str | None,
     ) -> Payment:
         connector = self._channels.connector(channel)
-        try:
-            result = await connector.charge(charge)
-        except PgUnavailable as exc:
-            await self._steps.fail(
-                payment, attempt_id, exc.message, AttemptResult(AttemptState.UNAVAILABLE, self._clock.now())
-            )
-            raise
-        except PgOutcomeUnknown:
-            await self._steps.settle(attempt_id, AttemptResult(AttemptState.UNKNOWN, self._clock.now()))
-            log.warning("payment.in_doubt", imp_uid=payment.imp_uid, merchant_id=payment.merchant_id)
-            raise
+        result = await self._steps.ask(
+            connector.charge(charge), payment, attempt_id, fail_if_unavailable=True
+        )
         now = self._clock.now()
         if isinstance(result, pg.Declined):
-            settled = AttemptResult(
-                AttemptState.DECLINED, now, pg_code=result.pg_code, pg_message=result.pg_message
+            return await self._steps.fail(
+                payment, attempt_id, fail_reason(result), self._steps.declined(result)
             )
-            return await self._steps.fail(payment, attempt_id, fail_reason(result), settled)
         if result.amount != payment.amount:
             return await self._void(payment, attempt_id, connector, result)
         card = result.card or CardDetails()

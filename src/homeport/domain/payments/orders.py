@@ -9,26 +9,37 @@ Server-side charges (``again``, ``onetime``) and virtual accounts issued by API 
 3. the PG is called (by the service);
 4. one transaction applies the answer and settles the attempt.
 
-:class:`PaymentSteps` holds steps 1, 2 and 4 so each service writes only its PG call.
+:class:`PaymentSteps` holds steps 1, 2 and 4, and the one rule for a PG call that goes wrong
+(:meth:`PaymentSteps.ask`), so each service writes only its PG call and what an answer means.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from dataclasses import dataclass, field, replace
+from typing import TypeVar
 
 import structlog
 
 from homeport.clock import Clock
-from homeport.domain.errors import AmountMismatch, InvalidAmount, InvalidRequest
+from homeport.domain.errors import (
+    AmountMismatch,
+    InvalidAmount,
+    InvalidRequest,
+    PgOutcomeUnknown,
+    PgUnavailable,
+)
 from homeport.domain.ids import new_imp_uid, validate_merchant_uid
 from homeport.domain.merchants.models import PgChannel
 from homeport.domain.money import INSTALLMENT_MINIMUM, Won
-from homeport.domain.payments.attempts import AttemptOperation, AttemptResult, attempt_on
+from homeport.domain.payments.attempts import AttemptOperation, AttemptResult, AttemptState, attempt_on
 from homeport.domain.payments.models import Buyer, Payment, PaymentChannel, PaymentStatus
 from homeport.domain.uow import UnitOfWorkFactory
 from homeport.pg import base as pg
 
 log = structlog.get_logger("homeport.payments")
+
+T = TypeVar("T")
 
 #: KCP settles in won only (kcp.md: ``currency`` 410 / WON).
 SUPPORTED_CURRENCY = "KRW"
@@ -165,3 +176,33 @@ class PaymentSteps:
         """Settle an attempt that changes nothing else (a lost answer, a refused void)."""
         async with self._uow() as uow:
             await uow.attempts.settle(attempt_id, settled)
+
+    async def ask(
+        self, call: Awaitable[T], payment: Payment, attempt_id: int, *, fail_if_unavailable: bool = False
+    ) -> T:
+        """Await a PG call made for a stored attempt, settling the attempt when it goes wrong.
+
+        PgUnavailable (provably not sent) settles it ``unavailable`` and, for a new payment,
+        fails the payment so its merchant_uid can be retried; PgOutcomeUnknown settles it
+        ``unknown`` and leaves the payment as it is, in doubt, for reconciliation. Both are
+        re-raised for the API to report.
+        """
+        try:
+            return await call
+        except PgUnavailable as exc:
+            unavailable = AttemptResult(AttemptState.UNAVAILABLE, self._clock.now())
+            if fail_if_unavailable:
+                await self.fail(payment, attempt_id, exc.message, unavailable)
+            else:
+                await self.settle(attempt_id, unavailable)
+            raise
+        except PgOutcomeUnknown:
+            await self.settle(attempt_id, AttemptResult(AttemptState.UNKNOWN, self._clock.now()))
+            log.warning("payment.in_doubt", imp_uid=payment.imp_uid, merchant_id=payment.merchant_id)
+            raise
+
+    def declined(self, declined: pg.Declined) -> AttemptResult:
+        """How an attempt the PG declined is settled."""
+        return AttemptResult(
+            AttemptState.DECLINED, self._clock.now(), pg_code=declined.pg_code, pg_message=declined.pg_message
+        )

@@ -22,7 +22,7 @@ import structlog
 from homeport.clock import Clock
 from homeport.domain.billing_keys.service import pg_refused
 from homeport.domain.channels import PgChannels
-from homeport.domain.errors import InvalidRequest, PaymentNotFound, PgOutcomeUnknown, PgUnavailable
+from homeport.domain.errors import InvalidRequest, PaymentNotFound
 from homeport.domain.errors import VirtualAccountRefused as Refused
 from homeport.domain.payments.attempts import AttemptOperation, AttemptResult, AttemptState, attempt_on
 from homeport.domain.payments.models import Payment, PaymentStatus, VirtualAccount
@@ -98,23 +98,15 @@ class VirtualAccountService:
             buyer=pg.Buyer(name=order.buyer.name, email=order.buyer.email, tel=order.buyer.tel),
             tax_free=order.tax_free,
         )
-        try:
-            result = await self._channels.connector(channel).issue_virtual_account(ask)
-        except PgUnavailable as exc:
-            unavailable = AttemptResult(AttemptState.UNAVAILABLE, self._clock.now())
-            await self._steps.fail(payment, attempt_id, exc.message, unavailable)
-            raise
-        except PgOutcomeUnknown:
-            unknown = AttemptResult(AttemptState.UNKNOWN, self._clock.now())
-            await self._steps.settle(attempt_id, unknown)
-            log.warning("payment.vbank_in_doubt", imp_uid=payment.imp_uid, merchant_id=merchant_id)
-            raise
+        connector = self._channels.connector(channel)
+        result = await self._steps.ask(
+            connector.issue_virtual_account(ask), payment, attempt_id, fail_if_unavailable=True
+        )
         now = self._clock.now()
         if isinstance(result, pg.Declined):
-            settled = AttemptResult(
-                AttemptState.DECLINED, now, pg_code=result.pg_code, pg_message=result.pg_message
+            return await self._steps.fail(
+                payment, attempt_id, _issue_failure(result), self._steps.declined(result)
             )
-            return await self._steps.fail(payment, attempt_id, _issue_failure(result), settled)
         account = result.virtual_account or VirtualAccount()
         issued = replace(
             payment,
@@ -167,21 +159,10 @@ class VirtualAccountService:
             reason=reason or REVOKE_REASON,
             deposited=False,  # an unpaid account is closed, not refunded (pg.base.CancelRequest)
         )
-        try:
-            result = await self._channels.connector(channel).cancel(request)
-        except PgUnavailable:
-            await self._steps.settle(attempt_id, AttemptResult(AttemptState.UNAVAILABLE, self._clock.now()))
-            raise
-        except PgOutcomeUnknown:
-            await self._steps.settle(attempt_id, AttemptResult(AttemptState.UNKNOWN, self._clock.now()))
-            log.warning("payment.vbank_revoke_in_doubt", imp_uid=imp_uid, merchant_id=merchant_id)
-            raise
+        result = await self._steps.ask(self._channels.connector(channel).cancel(request), payment, attempt_id)
         now = self._clock.now()
         if isinstance(result, pg.Declined):
-            settled = AttemptResult(
-                AttemptState.DECLINED, now, pg_code=result.pg_code, pg_message=result.pg_message
-            )
-            await self._steps.settle(attempt_id, settled)
+            await self._steps.settle(attempt_id, self._steps.declined(result))
             raise pg_refused("가상계좌 발급취소에 실패하였습니다.", result)
         revoked = replace(
             payment,
