@@ -27,6 +27,11 @@ from tests.support import make_payment
 
 #: 국민은행: the sandbox issues its accounts (kcp.md §9.5).
 KOOKMIN = "004"
+#: 산업은행: the sandbox issues no accounts there (KCP's 8737).
+NO_VBANK_BANK = "002"
+#: A refused issue: HTTP 200 code -1, this text, then the contract's ``계약이 필요합니다.`` (§4.6, §8).
+ISSUE_FAILED_VBANK = "가상계좌 발급에 실패하였습니다."
+NO_CONTRACT = "계약이 필요합니다."
 #: The holder of every KCP stage account, whatever ``vbank_holder`` asked (decision 0004).
 KCP_HOLDER = "한국사이버결제"
 #: The cancel_reason of an account revoked without a reason (decision 0004).
