@@ -2,9 +2,10 @@
 must hand back (iamport-v1 §4.3, §4.4, §5.6, §8; docs/decisions/0002-schedules.md).
 
 Every scenario here writes schedules (and issues billing keys), so it calls as the package's
-second merchant (``Shop.writer``). The clients share one server, so each client schedules on
-its own day ahead (``schedule_day``): a range listing over that day sees only its own
-schedules, whatever the other clients did before.
+second merchant (``Shop.writer``). The clients share one server and run in any order, so
+each client schedules on its own day ahead (``schedule_day``), and its listing scenario owns
+the first ``LISTED_HOURS`` of that day (``listing_window``) while its other scenarios schedule
+later in the day: a range listing sees exactly the schedules its own scenario made.
 """
 
 from __future__ import annotations
@@ -31,6 +32,10 @@ SCHEDULE_KEYS = frozenset[str]().union(
 )
 #: The days ahead each client schedules on (see the module docstring).
 SCHEDULE_DAYS = {"py": 10, "apy": 20, "impy": 30, "node": 40, "nodel": 50}
+#: The hours of a client's day its listing scenario schedules in; the others use later hours.
+LISTED_HOURS = 6
+#: The hour of a client's day its refusal scenarios schedule at (after ``LISTED_HOURS``).
+REFUSALS_HOUR = 12
 
 
 def schedule_day(shop: Shop, client: str, hour: int = 0) -> int:
@@ -38,10 +43,10 @@ def schedule_day(shop: Shop, client: str, hour: int = 0) -> int:
     return shop.now + SCHEDULE_DAYS[client] * DAY + hour * 3600
 
 
-def day_window(shop: Shop, client: str) -> tuple[int, int]:
-    """``[from, to)`` covering ``client``'s whole day (a range listing of its schedules only)."""
+def listing_window(shop: Shop, client: str) -> tuple[int, int]:
+    """``[from, to)``: the first ``LISTED_HOURS`` of ``client``'s day, its listing scenario's."""
     start = schedule_day(shop, client)
-    return start, start + DAY
+    return start, start + LISTED_HOURS * 3600
 
 
 def assert_schedule(

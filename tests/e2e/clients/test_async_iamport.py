@@ -39,8 +39,9 @@ from tests.e2e.clients.schedules import (
     DUPLICATE_SCHEDULE_MESSAGE,
     NO_CUSTOMER_MESSAGE,
     NOTHING_TO_UNSCHEDULE_MESSAGE,
+    REFUSALS_HOUR,
     assert_schedule,
-    day_window,
+    listing_window,
     merchant_uids,
     schedule_day,
 )
@@ -337,7 +338,7 @@ async def test_async_iamport_schedules_reads_lists_and_unschedules(
     reads one; pay_schedule_get_between pages the day's schedules (``limit`` 1: two pages);
     pay_unschedule with a string merchant_uid revokes one."""
     first_at, second_at = schedule_day(shop, "apy", 1), schedule_day(shop, "apy", 2)
-    since, until = day_window(shop, "apy")
+    since, until = listing_window(shop, "apy")
     scheduled = await apy_writer.pay_schedule(
         customer_uid="apy-sched",
         **BILLING_CARD,
@@ -380,7 +381,11 @@ async def test_async_iamport_raises_response_error_1_for_refused_schedules(
 ) -> None:
     """HTTP 200 code 1, raised as ResponseError(1, message): scheduling for a customer_uid without
     key or card, a merchant_uid already scheduled, an unschedule that matches nothing."""
-    entry = {"merchant_uid": "apy-sched-dup", "schedule_at": schedule_day(shop, "apy", 5), "amount": 5_000}
+    entry = {
+        "merchant_uid": "apy-sched-dup",
+        "schedule_at": schedule_day(shop, "apy", REFUSALS_HOUR),
+        "amount": 5_000,
+    }
     await apy_writer.pay_schedule(customer_uid="apy-sched-dup", **BILLING_CARD, schedules=[entry])
 
     with pytest.raises(AsyncResponseError) as no_customer:

@@ -41,8 +41,9 @@ from tests.e2e.clients.schedules import (
     DUPLICATE_SCHEDULE_MESSAGE,
     NO_CUSTOMER_MESSAGE,
     NOTHING_TO_UNSCHEDULE_MESSAGE,
+    REFUSALS_HOUR,
     assert_schedule,
-    day_window,
+    listing_window,
     merchant_uids,
     schedule_day,
 )
@@ -382,7 +383,7 @@ def test_iamport_rest_client_schedules_reads_lists_and_unschedules(shop: Shop, p
     reads one by merchant_uid; pay_schedule_get_between pages the day's schedules; pay_unschedule
     with a string merchant_uid revokes one, without merchant_uid the rest of the customer's."""
     first_at, second_at = schedule_day(shop, "py", 1), schedule_day(shop, "py", 2)
-    since, until = day_window(shop, "py")
+    since, until = listing_window(shop, "py")
     scheduled = py_writer.pay_schedule(
         customer_uid="py-sched",
         **BILLING_CARD,
@@ -427,7 +428,11 @@ def test_iamport_rest_client_raises_response_error_1_for_refused_schedules(
 ) -> None:
     """HTTP 200 code 1, raised as ResponseError(1, message): scheduling for a customer_uid without
     key or card, a merchant_uid already scheduled, an unschedule that matches nothing."""
-    entry = {"merchant_uid": "py-sched-dup", "schedule_at": schedule_day(shop, "py", 5), "amount": 5_000}
+    entry = {
+        "merchant_uid": "py-sched-dup",
+        "schedule_at": schedule_day(shop, "py", REFUSALS_HOUR),
+        "amount": 5_000,
+    }
     py_writer.pay_schedule(customer_uid="py-sched-dup", **BILLING_CARD, schedules=[entry])
 
     with pytest.raises(Iamport.ResponseError) as no_customer:

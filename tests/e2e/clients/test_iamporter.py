@@ -48,6 +48,7 @@ from tests.e2e.clients.charges import (
 from tests.e2e.clients.schedules import (
     NO_CUSTOMER_MESSAGE,
     NOTHING_TO_UNSCHEDULE_MESSAGE,
+    REFUSALS_HOUR,
     assert_schedule,
     schedule_day,
 )
@@ -460,7 +461,7 @@ def test_iamporter_namespaces_see_the_contract_refusals_of_schedules(
     """Through the same base requests: a customer_uid without key or card and an unschedule that
     matches nothing are HTTP 200 code 1 with the contract's texts; an unknown account to revoke
     is HTTP 404. ``Iamporter._process_response`` turns each into ImpApiError."""
-    at = schedule_day(shop, "impy", 5)
+    at = schedule_day(shop, "impy", REFUSALS_HOUR)
     vbanks = IamporterVBanks(**impy_writer._api_kwargs)
 
     no_customer = impy_subscribe._post(

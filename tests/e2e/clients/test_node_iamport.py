@@ -41,6 +41,7 @@ from tests.e2e.clients.schedules import (
     DUPLICATE_SCHEDULE_MESSAGE,
     NO_CUSTOMER_MESSAGE,
     NOTHING_TO_UNSCHEDULE_MESSAGE,
+    REFUSALS_HOUR,
     assert_schedule,
     merchant_uids,
     schedule_day,
@@ -385,7 +386,7 @@ def test_legacy_node_iamport_rejects_refused_schedules_with_iamport_1_and_a_past
     refuses before any request."""
     entry = {
         "merchant_uid": "nodel-sched-dup",
-        "schedule_at": schedule_day(shop, "nodel", 5),
+        "schedule_at": schedule_day(shop, "nodel", REFUSALS_HOUR),
         "amount": 5_000,
     }
     _, no_customer, duplicate, nothing, past, unsent = legacy_writer.run(

@@ -44,8 +44,9 @@ from tests.e2e.clients.schedules import (
     DUPLICATE_SCHEDULE_MESSAGE,
     NO_CUSTOMER_MESSAGE,
     NOTHING_TO_UNSCHEDULE_MESSAGE,
+    REFUSALS_HOUR,
     assert_schedule,
-    day_window,
+    listing_window,
     merchant_uids,
     schedule_day,
 )
@@ -482,7 +483,7 @@ def test_node_rest_client_schedules_reads_lists_and_unschedules(shop: Shop, node
     ScheduleResults; getScheduled reads one; Subscribe.getScheduleds and Customers.getScheduleds
     (``from``/``to``/``schedule-status``) page them; Subscribe.unschedule revokes one."""
     first_at, second_at = schedule_day(shop, "node", 1), schedule_day(shop, "node", 2)
-    since, until = day_window(shop, "node")
+    since, until = listing_window(shop, "node")
     entries = [
         {"merchant_uid": "node-sched-1", "schedule_at": first_at, "amount": 9_900, "name": "1회차"},
         {"merchant_uid": "node-sched-2", "schedule_at": second_at, "amount": 9_900, "name": "2회차"},
@@ -535,7 +536,7 @@ def test_node_rest_client_rejects_refused_schedules_with_code_1_and_bad_ones_wit
     """HTTP 200 code 1, rejected as {response: {data}}: scheduling for a customer_uid without key
     or card, a merchant_uid already scheduled, an unschedule that matches nothing. Axios errors:
     a schedule_at in the past (400), an unknown merchant_uid (404), a wrong secret (401)."""
-    at = schedule_day(shop, "node", 5)
+    at = schedule_day(shop, "node", REFUSALS_HOUR)
     entry = {"merchant_uid": "node-sched-dup", "schedule_at": at, "amount": 5_000}
     _, no_customer, duplicate, nothing, past, unknown = node_writer.run(
         call("Subscribe.schedule", {"customer_uid": "node-sched-dup", **CHARGE_CARD, "schedules": [entry]}),
