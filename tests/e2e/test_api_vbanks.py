@@ -350,3 +350,43 @@ async def test_vbanks_need_a_token(api: httpx.AsyncClient, clock: FakeClock) -> 
     answer = await issue(api, {}, clock)
 
     assert answer.status_code == 401
+
+
+async def test_a_holder_lookup_is_the_contracts_failed_lookup_because_kcp_has_none(
+    api: httpx.AsyncClient, auth: dict[str, str]
+) -> None:
+    """GET /vbanks/holder (§4.6) is called by NODE, NODEL, PHP and JAVA: KCP has no holder
+    inquiry, so homeport answers the contract's "lookup failed" (404), not 405."""
+    answer = await api.get(
+        "/vbanks/holder", params={"bank_code": KOOKMIN, "bank_num": "1234567890"}, headers=auth
+    )
+
+    assert answer.status_code == 404
+    assert answer.json()["code"] == -1
+    assert answer.json()["response"] is None
+    assert "예금주 조회에 실패하였습니다." in answer.json()["message"]
+    assert "KCP" in answer.json()["message"]
+
+
+@pytest.mark.parametrize(
+    ("query", "named"),
+    [
+        ({"bank_num": "1234567890"}, "bank_code"),
+        ({"bank_code": "4", "bank_num": "1"}, "bank_code"),
+        ({"bank_code": KOOKMIN}, "bank_num"),
+    ],
+)
+async def test_a_holder_lookup_without_a_bank_code_or_an_account_number_is_a_bad_request(
+    api: httpx.AsyncClient, auth: dict[str, str], query: dict[str, str], named: str
+) -> None:
+    answer = await api.get("/vbanks/holder", params=query, headers=auth)
+
+    assert answer.status_code == 400
+    assert answer.json()["code"] == -1
+    assert named in answer.json()["message"]
+
+
+async def test_a_holder_lookup_needs_a_token(api: httpx.AsyncClient) -> None:
+    answer = await api.get("/vbanks/holder", params={"bank_code": KOOKMIN, "bank_num": "1"})
+
+    assert answer.status_code == 401

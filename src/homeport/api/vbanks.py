@@ -8,6 +8,8 @@
   fake-iamport SDK sends it, §4.6): only the ``settle`` PG can change an account; for KCP the
   answer is HTTP 400 code -1 pointing at DELETE + POST.
 - ``DELETE /vbanks/{imp_uid}`` revokes an unpaid account; the Payment, ``cancelled``.
+- ``GET /vbanks/holder`` (``bank_code``, ``bank_num``): KCP has no holder inquiry, so it is
+  the contract's failed lookup, HTTP 404 code -1 (400 for a missing or malformed parameter).
 """
 
 from __future__ import annotations
@@ -63,6 +65,13 @@ async def change_vbank_by_body(
     """fake-iamport's form of the same call: ``imp_uid`` in the body (§4.6)."""
     imp_uid = text_field(body, "imp_uid", required=True, limit=32) or ""
     await services.virtual_accounts.refuse_change(merchant.id, imp_uid)
+
+
+@router.get("/vbanks/holder")
+async def vbank_holder(request: Request, merchant: Authenticated, services: ServicesDep) -> EnvelopeResponse:
+    """The holder of a bank account: a failed lookup for KCP (404)."""
+    query = request.query_params
+    services.virtual_accounts.refuse_holder_lookup(query.get("bank_code", ""), query.get("bank_num", ""))
 
 
 @router.delete("/vbanks/{imp_uid}")

@@ -62,7 +62,9 @@ def assert_code_1_refusals(
     assert f"{remaining}원" in over_cancel[1]
 
 
-def _timestamp(wire: dict[str, Any], key: str, *, dates: bool) -> int:
+def wire_time(wire: dict[str, Any], key: str, *, dates: bool) -> int:
+    """The UNIX time a client handed back under ``key``: an integer from raw clients, a Date
+    from NODE (``dates``) when it is not 0."""
     value = wire[key]
     if dates and isinstance(value, dict):
         # NODE turns a non-zero timestamp into a Date ({"$date": seconds}, see node.py).
@@ -120,7 +122,7 @@ def assert_api_payment(
         "pg_provider": "kcp",
         "currency": "KRW",
     }
-    times = {key: _timestamp(wire, key, dates=dates) for key in TIMESTAMP_KEYS}
+    times = {key: wire_time(wire, key, dates=dates) for key in TIMESTAMP_KEYS}
     if status == "failed":
         assert (times["paid_at"], times["failed_at"] > 0) == (0, True)
         assert wire["fail_reason"]
@@ -133,16 +135,24 @@ def assert_api_payment(
     assert (times["cancelled_at"] > 0) == bool(cancelled)
 
 
-def prepare_amount(server: HomeportServer, merchant: Credentials, merchant_uid: str, amount: int) -> None:
-    """Pre-register ``amount`` for ``merchant_uid`` (§4.2) over plain HTTP: set-up for the clients
-    (IMPY, SDK) that have no prepare method of their own."""
+def rest_call(
+    server: HomeportServer, merchant: Credentials, method: str, path: str, body: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """One request over plain HTTP as ``merchant``, answering the envelope: set-up for what a
+    client has no method of its own for (a prepared amount, a virtual account for PY)."""
     with httpx.Client(base_url=server.host, timeout=10.0) as client:
         token = client.post(
             "/users/getToken", json={"imp_key": merchant.imp_key, "imp_secret": merchant.imp_secret}
         ).json()["response"]["access_token"]
-        answer = client.post(
-            "/payments/prepare",
-            json={"merchant_uid": merchant_uid, "amount": amount},
-            headers={"Authorization": token},
-        )
-    assert answer.json()["code"] == 0, answer.text
+        answer = client.request(method, path, json=body, headers={"Authorization": token})
+    envelope: dict[str, Any] = answer.json()
+    return envelope
+
+
+def prepare_amount(server: HomeportServer, merchant: Credentials, merchant_uid: str, amount: int) -> None:
+    """Pre-register ``amount`` for ``merchant_uid`` (§4.2) over plain HTTP: set-up for the clients
+    (IMPY, SDK) that have no prepare method of their own."""
+    envelope = rest_call(
+        server, merchant, "POST", "/payments/prepare", {"merchant_uid": merchant_uid, "amount": amount}
+    )
+    assert envelope["code"] == 0, envelope

@@ -6,9 +6,9 @@ totals). Tests that write use their own ``merchant_uid`` / ``customer_uid`` with
 prefix (``py-``, ``impy-``, ``apy-``, ``node-``, ``nodel-``, ``sdk-``) so the clients can share
 one server in any order. Billing keys and prepared amounts add no payment and are written as
 the demo merchant; every scenario that creates or cancels payments (again, onetime, foreign,
-cancel, and the schedules and virtual accounts to come) runs as the second merchant,
+cancel, schedules, virtual accounts, escrow deliveries) runs as the second merchant,
 ``Shop.writer``, whose channels are the demo's (T0000 by default, A52Q7 with batch group
-A52Q71000489), so the demo merchant's listings never move.
+A52Q71000489) plus KCP's escrow site T0007, so the demo merchant's listings never move.
 """
 
 from __future__ import annotations
@@ -35,6 +35,9 @@ DECLINED_CARD = {**BILLING_CARD, "card_number": "4000-0000-0000-0028"}
 MASKED_BILLING_CARD = "411111******1111"
 ISSUE_FAILED_MESSAGE = "카드정보 인증 및 빌키 발급에 실패하였습니다."
 
+
+#: KCP's escrow test site, one of the second merchant's channels (``vbanks.paid_escrow_payment``).
+ESCROW_SITE = "T0007"
 
 #: The second merchant's REST API key and secret (the write scenarios call as it).
 WRITER_KEY = "2345678901234567"
@@ -181,6 +184,8 @@ async def seed(server: HomeportServer) -> Shop:
             channels=[
                 NewChannel(site_code="T0000", site_name="homeport writer (KCP sandbox)"),
                 NewChannel(site_code="A52Q7", batch_group_id="A52Q71000489", is_default=False),
+                # KCP's escrow test site: the escrow payments of the delivery scenarios.
+                NewChannel(site_code=ESCROW_SITE, site_name="homeport writer (KCP escrow)", is_default=False),
             ],
         )
         credentials = Credentials(writer.merchant.code, writer.imp_key, writer.imp_secret)

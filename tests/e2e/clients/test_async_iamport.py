@@ -8,6 +8,12 @@ pay_onetime, pay_again, pay_foreign, cancel, cancel_by_imp_uid, cancel_by_mercha
 every refusal APY can see. As with PY, an HTTP 400/401 (prepared-amount mismatch, wrong
 secret) reaches merchant code as ``HttpError(status, reason)`` without the body, which APY
 leaves unread and unreleased [APY client.py:110-112]; see ``release_unread_response``.
+
+Schedules (§4.4, §5.6) and virtual accounts (§4.6), also as the second merchant, with PY's
+methods: pay_schedule, pay_schedule_get, pay_schedule_get_between (with ``page``/``limit``),
+pay_unschedule and revoke_vbank_by_imp_uid. Unlike PY, APY checks no parameter before the
+request. Gaps as PY's: no vbank create (issued over plain HTTP), no customer schedule listing,
+no schedule PUT/reschedule/retry, no escrow method.
 """
 
 from __future__ import annotations
@@ -27,6 +33,17 @@ from tests.e2e.clients.charges import (
     ONETIME_FAILED_MESSAGE,
     assert_api_payment,
     assert_code_1_refusals,
+    rest_call,
+)
+from tests.e2e.clients.schedules import (
+    DUPLICATE_SCHEDULE_MESSAGE,
+    NO_CUSTOMER_MESSAGE,
+    NOTHING_TO_UNSCHEDULE_MESSAGE,
+    REFUSALS_HOUR,
+    assert_schedule,
+    listing_window,
+    merchant_uids,
+    schedule_day,
 )
 from tests.e2e.clients.shop import (
     BILLING_CARD,
@@ -40,6 +57,7 @@ from tests.e2e.clients.shop import (
     imp_uids,
     unknown_customer_message,
 )
+from tests.e2e.clients.vbanks import REVOKE_REASON, assert_vbank, vbank_due, vbank_order
 from tests.support import DEMO_KEY, DEMO_SECRET
 
 pytestmark = pytest.mark.clients
@@ -307,3 +325,116 @@ async def test_async_iamport_raises_http_errors_for_a_prepared_amount_mismatch_a
         release_unread_response(error)
     assert (mismatch.value.code, mismatch.value.reason) == (400, "Bad Request")
     assert unauthorized.value.code == 401
+
+
+# --------------------------------------------------------------------------------------------
+# Scheduled payments (§4.4, §5.6) and virtual accounts (§4.6) as the second merchant
+
+
+async def test_async_iamport_schedules_reads_lists_and_unschedules(
+    shop: Shop, apy_writer: AsyncIamport
+) -> None:
+    """pay_schedule with card data issues the key and returns the ScheduleResults; pay_schedule_get
+    reads one; pay_schedule_get_between pages the day's schedules (``limit`` 1: two pages);
+    pay_unschedule with a string merchant_uid revokes one."""
+    first_at, second_at = schedule_day(shop, "apy", 1), schedule_day(shop, "apy", 2)
+    since, until = listing_window(shop, "apy")
+    scheduled = await apy_writer.pay_schedule(
+        customer_uid="apy-sched",
+        **BILLING_CARD,
+        schedules=[
+            {"merchant_uid": "apy-sched-1", "schedule_at": first_at, "amount": 12_000},
+            {"merchant_uid": "apy-sched-2", "schedule_at": second_at, "amount": 12_000},
+        ],
+    )
+    read = await apy_writer.pay_schedule_get("apy-sched-2")
+    first_page = await apy_writer.pay_schedule_get_between(schedule_from=since, schedule_to=until, limit=1)
+    second_page = await apy_writer.pay_schedule_get_between(
+        schedule_from=since, schedule_to=until, limit=1, page=2
+    )
+    revoked = await apy_writer.pay_unschedule(customer_uid="apy-sched", merchant_uid="apy-sched-2")
+
+    assert merchant_uids(scheduled) == ["apy-sched-1", "apy-sched-2"]
+    for entry, at in zip(scheduled, (first_at, second_at), strict=True):
+        assert_schedule(
+            entry, customer_uid="apy-sched", merchant_uid=entry["merchant_uid"], schedule_at=at, amount=12_000
+        )
+    assert read == scheduled[1]
+    assert [(p["total"], p["previous"], p["next"]) for p in (first_page, second_page)] == [
+        (2, 0, 2),
+        (2, 1, 0),
+    ]
+    assert merchant_uids(first_page["list"] + second_page["list"]) == ["apy-sched-2", "apy-sched-1"]
+    (cancelled,) = revoked
+    assert_schedule(
+        cancelled,
+        customer_uid="apy-sched",
+        merchant_uid="apy-sched-2",
+        schedule_at=second_at,
+        amount=12_000,
+        status="revoked",
+    )
+
+
+async def test_async_iamport_raises_response_error_1_for_refused_schedules(
+    shop: Shop, apy_writer: AsyncIamport
+) -> None:
+    """HTTP 200 code 1, raised as ResponseError(1, message): scheduling for a customer_uid without
+    key or card, a merchant_uid already scheduled, an unschedule that matches nothing."""
+    entry = {
+        "merchant_uid": "apy-sched-dup",
+        "schedule_at": schedule_day(shop, "apy", REFUSALS_HOUR),
+        "amount": 5_000,
+    }
+    await apy_writer.pay_schedule(customer_uid="apy-sched-dup", **BILLING_CARD, schedules=[entry])
+
+    with pytest.raises(AsyncResponseError) as no_customer:
+        await apy_writer.pay_schedule(
+            customer_uid="apy-sched-nobody", schedules=[{**entry, "merchant_uid": "apy-sched-nobody-1"}]
+        )
+    with pytest.raises(AsyncResponseError) as duplicate:
+        await apy_writer.pay_schedule(customer_uid="apy-sched-dup", schedules=[entry])
+    with pytest.raises(AsyncResponseError) as nothing:
+        await apy_writer.pay_unschedule(customer_uid="apy-sched-nobody")
+
+    assert (no_customer.value.code, no_customer.value.message) == (1, NO_CUSTOMER_MESSAGE)
+    assert duplicate.value.code == 1
+    assert duplicate.value.message.startswith(DUPLICATE_SCHEDULE_MESSAGE)
+    assert "apy-sched-dup" in duplicate.value.message
+    assert (nothing.value.code, nothing.value.message) == (1, NOTHING_TO_UNSCHEDULE_MESSAGE)
+
+
+async def test_async_iamport_raises_http_errors_for_a_past_schedule_and_an_unknown_one(
+    shop: Shop, apy_writer: AsyncIamport
+) -> None:
+    """A schedule_at in the past is HTTP 400 and an unknown merchant_uid 404: APY raises
+    HttpError(status) and leaves the body unread."""
+    past = {"merchant_uid": "apy-sched-past", "schedule_at": shop.now - 60, "amount": 5_000}
+
+    with pytest.raises(AsyncHttpError) as bad_time:
+        await apy_writer.pay_schedule(customer_uid="apy-sched-past", **BILLING_CARD, schedules=[past])
+    with pytest.raises(AsyncHttpError) as unknown:
+        await apy_writer.pay_schedule_get("apy-sched-past")
+
+    for error in (bad_time.value, unknown.value):
+        release_unread_response(error)
+    assert (bad_time.value.code, bad_time.value.reason) == (400, "Bad Request")
+    assert (unknown.value.code, unknown.value.reason) == (404, "Not Found")
+
+
+async def test_async_iamport_revokes_a_virtual_account_by_imp_uid(
+    shop: Shop, apy_writer: AsyncIamport
+) -> None:
+    """revoke_vbank_by_imp_uid of an account issued over plain HTTP (APY has no create) returns
+    the cancelled Payment; an unknown imp_uid is HTTP 404, raised as HttpError."""
+    issued = rest_call(shop.server, shop.writer, "POST", "/vbanks", vbank_order(shop, "apy-vbank-1", 18_000))
+    imp_uid = issued["response"]["imp_uid"]
+
+    revoked = await apy_writer.revoke_vbank_by_imp_uid(imp_uid)
+    with pytest.raises(AsyncHttpError) as unknown:
+        await apy_writer.revoke_vbank_by_imp_uid(UNKNOWN_IMP_UID)
+
+    release_unread_response(unknown.value)
+    assert_vbank(revoked, merchant_uid="apy-vbank-1", amount=18_000, due=vbank_due(shop), status="cancelled")
+    assert (revoked["imp_uid"], revoked["cancel_reason"]) == (imp_uid, REVOKE_REASON)
+    assert unknown.value.code == 404

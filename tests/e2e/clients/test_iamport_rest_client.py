@@ -12,6 +12,15 @@ prepared-amount mismatch, a wrong secret) reaches merchant code only as
 ``HttpError(400, 'Bad Request')`` / ``HttpError(401, 'Unauthorized')``, since ``get_response``
 drops the body [PY client.py:31-33]. pay_onetime refuses, before any request, a card without
 ``birth`` and ``pwd_2digit`` [PY client.py:102-106], so the tests' card carries both.
+
+Schedules (§4.4, §5.6) and virtual accounts (§4.6), also as the second merchant: pay_schedule,
+pay_schedule_get, pay_schedule_get_between (GET /subscribe/payments/schedule with
+``schedule_from``/``schedule_to``), pay_unschedule (``merchant_uid`` as a string) and
+revoke_vbank_by_imp_uid. PY refuses, before any request, a schedule call without
+``customer_uid`` or an entry without ``merchant_uid``/``schedule_at``/``amount``
+[PY client.py:145-156]. Gaps: PY has no vbank create (the account is issued over plain HTTP),
+no customer schedule listing, no schedule PUT/reschedule/retry and no escrow method; a past
+``schedule_at`` (400) reaches merchant code as a bare ``HttpError(400)``.
 """
 
 from __future__ import annotations
@@ -26,6 +35,17 @@ from tests.e2e.clients.charges import (
     ONETIME_FAILED_MESSAGE,
     assert_api_payment,
     assert_code_1_refusals,
+    rest_call,
+)
+from tests.e2e.clients.schedules import (
+    DUPLICATE_SCHEDULE_MESSAGE,
+    NO_CUSTOMER_MESSAGE,
+    NOTHING_TO_UNSCHEDULE_MESSAGE,
+    REFUSALS_HOUR,
+    assert_schedule,
+    listing_window,
+    merchant_uids,
+    schedule_day,
 )
 from tests.e2e.clients.shop import (
     BILLING_CARD,
@@ -40,6 +60,7 @@ from tests.e2e.clients.shop import (
     imp_uids,
     unknown_customer_message,
 )
+from tests.e2e.clients.vbanks import REVOKE_REASON, assert_vbank, vbank_due, vbank_order
 from tests.support import DEMO_KEY, DEMO_SECRET
 
 pytestmark = pytest.mark.clients
@@ -351,3 +372,120 @@ def test_iamport_rest_client_raises_http_errors_for_a_prepared_amount_mismatch_a
     with pytest.raises(Iamport.HttpError) as nothing_stored:
         py_writer.find_by_merchant_uid("py-prepared-1")
     assert nothing_stored.value.code == 404
+
+
+# --------------------------------------------------------------------------------------------
+# Scheduled payments (§4.4, §5.6) and virtual accounts (§4.6) as the second merchant
+
+
+def test_iamport_rest_client_schedules_reads_lists_and_unschedules(shop: Shop, py_writer: Iamport) -> None:
+    """pay_schedule with card data issues the key and returns the ScheduleResults; pay_schedule_get
+    reads one by merchant_uid; pay_schedule_get_between pages the day's schedules; pay_unschedule
+    with a string merchant_uid revokes one, without merchant_uid the rest of the customer's."""
+    first_at, second_at = schedule_day(shop, "py", 1), schedule_day(shop, "py", 2)
+    since, until = listing_window(shop, "py")
+    scheduled = py_writer.pay_schedule(
+        customer_uid="py-sched",
+        **BILLING_CARD,
+        schedules=[
+            {"merchant_uid": "py-sched-1", "schedule_at": first_at, "amount": 9_900, "name": "1회차"},
+            {"merchant_uid": "py-sched-2", "schedule_at": second_at, "amount": 9_900, "name": "2회차"},
+        ],
+    )
+    read = py_writer.pay_schedule_get("py-sched-1")
+    page = py_writer.pay_schedule_get_between(schedule_from=since, schedule_to=until)
+    one = py_writer.pay_unschedule(customer_uid="py-sched", merchant_uid="py-sched-1")
+    rest = py_writer.pay_unschedule(customer_uid="py-sched")
+    revoked = py_writer.pay_schedule_get_between(
+        schedule_from=since, schedule_to=until, schedule_status="revoked"
+    )
+
+    assert merchant_uids(scheduled) == ["py-sched-1", "py-sched-2"]
+    for entry, at in zip(scheduled, (first_at, second_at), strict=True):
+        assert_schedule(
+            entry, customer_uid="py-sched", merchant_uid=entry["merchant_uid"], schedule_at=at, amount=9_900
+        )
+    assert read == scheduled[0]
+    assert (page["total"], page["previous"], page["next"]) == (2, 0, 0)
+    assert merchant_uids(page["list"]) == ["py-sched-2", "py-sched-1"]  # -scheduled: latest first
+    assert page["list"][1] == scheduled[0]
+    assert merchant_uids(one) == ["py-sched-1"]
+    assert_schedule(
+        one[0],
+        customer_uid="py-sched",
+        merchant_uid="py-sched-1",
+        schedule_at=first_at,
+        amount=9_900,
+        status="revoked",
+    )
+    assert merchant_uids(rest) == ["py-sched-2"]
+    assert (revoked["total"], merchant_uids(revoked["list"])) == (2, ["py-sched-2", "py-sched-1"])
+    assert py_writer.pay_schedule_get("py-sched-2")["schedule_status"] == "revoked"
+
+
+def test_iamport_rest_client_raises_response_error_1_for_refused_schedules(
+    shop: Shop, py_writer: Iamport
+) -> None:
+    """HTTP 200 code 1, raised as ResponseError(1, message): scheduling for a customer_uid without
+    key or card, a merchant_uid already scheduled, an unschedule that matches nothing."""
+    entry = {
+        "merchant_uid": "py-sched-dup",
+        "schedule_at": schedule_day(shop, "py", REFUSALS_HOUR),
+        "amount": 5_000,
+    }
+    py_writer.pay_schedule(customer_uid="py-sched-dup", **BILLING_CARD, schedules=[entry])
+
+    with pytest.raises(Iamport.ResponseError) as no_customer:
+        py_writer.pay_schedule(
+            customer_uid="py-sched-nobody", schedules=[{**entry, "merchant_uid": "py-sched-nobody-1"}]
+        )
+    with pytest.raises(Iamport.ResponseError) as duplicate:
+        py_writer.pay_schedule(customer_uid="py-sched-dup", schedules=[entry])
+    with pytest.raises(Iamport.ResponseError) as nothing:
+        py_writer.pay_unschedule(customer_uid="py-sched-nobody")
+
+    assert (no_customer.value.code, no_customer.value.message) == (1, NO_CUSTOMER_MESSAGE)
+    assert duplicate.value.code == 1
+    assert duplicate.value.message.startswith(DUPLICATE_SCHEDULE_MESSAGE)
+    assert "py-sched-dup" in duplicate.value.message
+    assert (nothing.value.code, nothing.value.message) == (1, NOTHING_TO_UNSCHEDULE_MESSAGE)
+
+
+def test_iamport_rest_client_raises_http_errors_for_a_past_schedule_an_unknown_one_and_a_wrong_secret(
+    shop: Shop, py_writer: Iamport
+) -> None:
+    """A schedule_at in the past is HTTP 400, an unknown merchant_uid 404, a wrong secret 401:
+    PY raises HttpError(status) without the body; nothing was scheduled."""
+    past = {"merchant_uid": "py-sched-past", "schedule_at": shop.now - 60, "amount": 5_000}
+    intruder = Iamport(shop.writer.imp_key, WRONG_SECRET, imp_url=shop.server.base_url)
+
+    with pytest.raises(Iamport.HttpError) as bad_time:
+        py_writer.pay_schedule(customer_uid="py-sched-past", **BILLING_CARD, schedules=[past])
+    with pytest.raises(Iamport.HttpError) as unknown:
+        py_writer.pay_schedule_get("py-sched-past")
+    with pytest.raises(Iamport.HttpError) as unauthorized:
+        intruder.pay_schedule_get("py-sched-past")
+
+    assert (bad_time.value.code, bad_time.value.reason) == (400, "Bad Request")
+    assert (unknown.value.code, unknown.value.reason) == (404, "Not Found")
+    assert (unauthorized.value.code, unauthorized.value.reason) == (401, "Unauthorized")
+
+
+def test_iamport_rest_client_revokes_a_virtual_account_by_imp_uid(shop: Shop, py_writer: Iamport) -> None:
+    """revoke_vbank_by_imp_uid (DELETE /vbanks/{imp_uid}) of an account issued over plain HTTP
+    (PY has no create) returns the cancelled Payment; revoking it again is HTTP 400 and an
+    unknown imp_uid HTTP 404, raised as HttpError."""
+    issued = rest_call(shop.server, shop.writer, "POST", "/vbanks", vbank_order(shop, "py-vbank-1", 25_000))
+    imp_uid = issued["response"]["imp_uid"]
+
+    revoked = py_writer.revoke_vbank_by_imp_uid(imp_uid)
+    with pytest.raises(Iamport.HttpError) as again:
+        py_writer.revoke_vbank_by_imp_uid(imp_uid)
+    with pytest.raises(Iamport.HttpError) as unknown:
+        py_writer.revoke_vbank_by_imp_uid(UNKNOWN_IMP_UID)
+
+    assert_vbank(issued["response"], merchant_uid="py-vbank-1", amount=25_000, due=vbank_due(shop))
+    assert_vbank(revoked, merchant_uid="py-vbank-1", amount=25_000, due=vbank_due(shop), status="cancelled")
+    assert (revoked["imp_uid"], revoked["cancel_reason"]) == (imp_uid, REVOKE_REASON)
+    assert py_writer.find_by_imp_uid(imp_uid) == revoked
+    assert (again.value.code, unknown.value.code) == (400, 404)

@@ -17,6 +17,13 @@ and ``subscribe.payments.onetime/again``; it has no multi-get, find/findAll/stat
 code table, customer_uid[], customer-payments or foreign method. Charges and cancels run as
 the package's second merchant (``Shop.writer``, ``sdk.as_merchant``); the prepared amount of
 the mismatch scenario is registered over plain HTTP.
+
+Virtual accounts (§4.6), as the second merchant: ``vbanks.create`` (POST /vbanks) and
+``vbanks.update``, which sends fake-iamport's ``PUT /vbanks`` with ``imp_uid`` in the body;
+homeport serves that path and refuses the change for KCP (HttpError 400). The SDK has no
+schedule, escrow, vbank revoke or holder function; its ``internal.deposit``
+(``PUT /internal/deposit/{imp_uid}``) is fake-iamport's private deposit simulation, which
+homeport does not serve (deposits come from KCP's notification, or the sandbox's own controls).
 """
 
 from __future__ import annotations
@@ -48,6 +55,15 @@ from tests.e2e.clients.shop import (
     Shop,
     assert_payment,
     unknown_customer_message,
+)
+from tests.e2e.clients.vbanks import (
+    CHANGE_REFUSED_WORDS,
+    ISSUE_FAILED_VBANK,
+    NO_CONTRACT,
+    NO_VBANK_BANK,
+    assert_vbank,
+    vbank_due,
+    vbank_order,
 )
 
 pytestmark = pytest.mark.clients
@@ -341,3 +357,61 @@ def test_iamport_server_api_rejects_a_prepared_amount_mismatch_and_a_wrong_secre
     assert "20000원" in body["message"]
     assert "25000원" in body["message"]
     assert (unauthorized["name"], unauthorized["status"]) == ("HttpError", 401)
+
+
+# --------------------------------------------------------------------------------------------
+# Virtual accounts (vbanks.create / update, §4.6) as the second merchant
+
+
+def test_iamport_server_api_creates_a_virtual_account_and_update_is_refused_for_kcp(
+    shop: Shop, sdk_writer: NodeClient
+) -> None:
+    """vbanks.create resolves with the envelope of the ready Payment (KCP's holder, the deadline
+    asked); vbanks.update sends PUT /vbanks with imp_uid in the body (fake-iamport's form, §4.6),
+    which homeport accepts and refuses for KCP: HttpError 400 whose body is the envelope (code
+    -1, naming KCP and DELETE); an unknown imp_uid is HttpError 404."""
+    due = vbank_due(shop)
+    created = sdk_writer.ok("vbanks.create", vbank_order(shop, "sdk-vbank-1", 21_000))
+    imp_uid = created["response"]["imp_uid"]
+    read, changed, unknown = sdk_writer.run(
+        call("payments.at", imp_uid, {}),
+        call("vbanks.update", {"imp_uid": imp_uid, "amount": 22_000, "vbank_due": due + 3600}),
+        call("vbanks.update", {"imp_uid": UNKNOWN_IMP_UID, "amount": 22_000}),
+    )
+
+    assert (created["code"], created["message"]) == (0, None)
+    assert_vbank(created["response"], merchant_uid="sdk-vbank-1", amount=21_000, due=due)
+    assert read.value["response"] == created["response"]
+    refusal = changed.failure
+    body = json.loads(refusal["message"])
+    assert (refusal["name"], refusal["status"]) == ("HttpError", 400)
+    assert (body["code"], body["response"]) == (-1, None)
+    assert all(word in body["message"] for word in CHANGE_REFUSED_WORDS)
+    assert (unknown.failure["name"], unknown.failure["status"]) == ("HttpError", 404)
+    assert json.loads(unknown.failure["message"]) == {
+        "code": -1,
+        "message": NOT_FOUND_MESSAGE,
+        "response": None,
+    }
+
+
+def test_iamport_server_api_resolves_refused_virtual_accounts_with_their_envelopes(
+    shop: Shop, sdk_writer: NodeClient
+) -> None:
+    """The SDK resolves any 2xx: a merchant_uid already issued is the envelope with code 1, a bank
+    KCP issues no accounts at the envelope with code -1 and the contract's ``계약이 필요합니다.``."""
+    order = vbank_order(shop, "sdk-vbank-dup", 9_000)
+    _, duplicate, no_contract = (
+        outcome.value
+        for outcome in sdk_writer.run(
+            call("vbanks.create", order),
+            call("vbanks.create", order),
+            call("vbanks.create", {**order, "merchant_uid": "sdk-vbank-002", "vbank_code": NO_VBANK_BANK}),
+        )
+    )
+
+    assert (duplicate["code"], duplicate["response"]) == (1, None)
+    assert "sdk-vbank-dup" in duplicate["message"]
+    assert (no_contract["code"], no_contract["response"]) == (-1, None)
+    assert no_contract["message"].startswith(ISSUE_FAILED_VBANK)
+    assert NO_CONTRACT in no_contract["message"]

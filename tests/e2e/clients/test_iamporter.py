@@ -16,6 +16,12 @@ cancel_payment takes no ``checksum`` (``Payments.post_cancel`` does); create_pay
 a call without ``name`` or with a zero amount before any request [IMPY client.py:198].
 IMPY's onetime sends no customer_* fields, so the key it keeps takes the buyer_* fields, as
 i'mport's onetime description (quoted in IMPY's own docstring) says.
+
+Schedules, virtual accounts and escrow: IMPY 0.x has no method for any of them. Its
+``Subscribe`` namespace has no schedule method and its ``VBanks`` and ``Escrows`` namespaces
+are declared empty [IMPY api.py:16-18, 315-316]; what a merchant gets by extending them with
+their inherited ``_post`` / ``_delete`` (form-encoded, PHP brackets for ``schedules[0][...]``
+and ``logis[...]``) is asserted here, raw IamportResponse included.
 """
 
 from __future__ import annotations
@@ -24,8 +30,10 @@ from collections.abc import Iterator
 
 import pytest
 from iamporter import Iamporter
+from iamporter.api import Escrows as IamporterEscrows
 from iamporter.api import Payments as IamporterPayments
 from iamporter.api import Subscribe as IamporterSubscribe
+from iamporter.api import VBanks as IamporterVBanks
 from iamporter.errors import ImpApiError, ImpUnAuthorized
 
 from tests.e2e.clients.charges import (
@@ -37,6 +45,13 @@ from tests.e2e.clients.charges import (
     assert_code_1_refusals,
     prepare_amount,
 )
+from tests.e2e.clients.schedules import (
+    NO_CUSTOMER_MESSAGE,
+    NOTHING_TO_UNSCHEDULE_MESSAGE,
+    REFUSALS_HOUR,
+    assert_schedule,
+    schedule_day,
+)
 from tests.e2e.clients.shop import (
     BILLING_CARD,
     NOT_FOUND_MESSAGE,
@@ -46,6 +61,7 @@ from tests.e2e.clients.shop import (
     assert_payment,
     imp_uids,
 )
+from tests.e2e.clients.vbanks import NOT_ESCROW_MESSAGE, assert_vbank, vbank_due, vbank_order
 from tests.support import DEMO_KEY, DEMO_SECRET
 
 pytestmark = pytest.mark.clients
@@ -389,3 +405,77 @@ def test_iamporter_raises_for_a_prepared_amount_mismatch_a_wrong_secret_and_a_re
     assert "25000원" in answer.message
     assert wrong_secret.value.message
     assert rejected.value.message
+
+
+# --------------------------------------------------------------------------------------------
+# Schedules (§4.4) and virtual accounts (§4.6): IMPY has no method for either; its namespaces'
+# inherited form-encoded requests reach them, as merchant code extending IMPY would
+
+
+def test_iamporter_namespaces_schedule_and_issue_with_form_bodies_through_their_base_requests(
+    shop: Shop, impy_writer: Iamporter, impy_subscribe: IamporterSubscribe
+) -> None:
+    """IMPY's ``Subscribe`` has no schedule method and its ``VBanks`` / ``Escrows`` namespaces are
+    empty, so a merchant extends them with their inherited ``_post`` / ``_delete``, which
+    form-encode: ``schedules[0][merchant_uid]=`` brackets for a schedule, flat fields for an
+    account, ``logis[...]`` for an escrow delivery (refused with 409 on an account: not an
+    escrow payment). Each answers IamportResponse (status, code, message, data) without raising."""
+    at = schedule_day(shop, "impy", 1)
+    vbanks = IamporterVBanks(**impy_writer._api_kwargs)
+    escrows = IamporterEscrows(**impy_writer._api_kwargs)
+
+    scheduled = impy_subscribe._post(
+        "/payments/schedule",
+        customer_uid="impy-sched",
+        **BILLING_CARD,
+        **{"schedules[0][merchant_uid]": "impy-sched-1", "schedules[0][schedule_at]": at},
+        **{"schedules[0][amount]": 8_000, "schedules[0][name]": "폼 예약"},
+    )
+    unscheduled = impy_subscribe._post("/payments/unschedule", customer_uid="impy-sched")
+    issued = vbanks._post("", **vbank_order(shop, "impy-vbank-1", 14_000))
+    imp_uid = issued.data["imp_uid"] if issued.data else ""
+    logis = {"logis[company]": "CJGLS", "logis[invoice]": "1", "logis[sent_at]": shop.now}
+    not_escrow = escrows._post(f"/logis/{imp_uid}", **logis)
+    revoked = vbanks._delete(f"/{imp_uid}")
+
+    assert (scheduled.status, scheduled.code, scheduled.message) == (200, 0, None)
+    (entry,) = scheduled.data
+    assert_schedule(
+        entry, customer_uid="impy-sched", merchant_uid="impy-sched-1", schedule_at=at, amount=8_000
+    )
+    assert (unscheduled.status, unscheduled.code) == (200, 0)
+    assert [s["schedule_status"] for s in unscheduled.data] == ["revoked"]
+    assert (issued.status, issued.code) == (200, 0)
+    assert_vbank(issued.data, merchant_uid="impy-vbank-1", amount=14_000, due=vbank_due(shop))
+    assert (not_escrow.status, not_escrow.code, not_escrow.data) == (409, -1, None)
+    assert not_escrow.message.startswith(NOT_ESCROW_MESSAGE)
+    assert (revoked.status, revoked.code) == (200, 0)
+    assert_vbank(
+        revoked.data, merchant_uid="impy-vbank-1", amount=14_000, due=vbank_due(shop), status="cancelled"
+    )
+
+
+def test_iamporter_namespaces_see_the_contract_refusals_of_schedules(
+    shop: Shop, impy_writer: Iamporter, impy_subscribe: IamporterSubscribe
+) -> None:
+    """Through the same base requests: a customer_uid without key or card and an unschedule that
+    matches nothing are HTTP 200 code 1 with the contract's texts; an unknown account to revoke
+    is HTTP 404. ``Iamporter._process_response`` turns each into ImpApiError."""
+    at = schedule_day(shop, "impy", REFUSALS_HOUR)
+    vbanks = IamporterVBanks(**impy_writer._api_kwargs)
+
+    no_customer = impy_subscribe._post(
+        "/payments/schedule",
+        customer_uid="impy-sched-nobody",
+        **{"schedules[0][merchant_uid]": "impy-sched-nobody-1", "schedules[0][schedule_at]": at},
+        **{"schedules[0][amount]": 1_000},
+    )
+    nothing = impy_subscribe._post("/payments/unschedule", customer_uid="impy-sched-nobody")
+    unknown = vbanks._delete(f"/{UNKNOWN_IMP_UID}")
+
+    assert (no_customer.status, no_customer.code, no_customer.message) == (200, 1, NO_CUSTOMER_MESSAGE)
+    assert (nothing.status, nothing.code, nothing.message) == (200, 1, NOTHING_TO_UNSCHEDULE_MESSAGE)
+    assert (unknown.status, unknown.code, unknown.message) == (404, -1, NOT_FOUND_MESSAGE)
+    for answer in (no_customer, nothing, unknown):
+        with pytest.raises(ImpApiError):
+            impy_writer._process_response(answer)

@@ -14,6 +14,14 @@ Gaps: 0.3.4 has no customer-payments listing and no foreign endpoint; an HTTP 40
 (prepared-amount mismatch, wrong secret) rejects with the bare status, body unread;
 subscribe.onetime refuses, before any request, a card without ``birth`` and ``pwd_2digit``
 [NODEL lib/resources/Subscribe.js:30].
+
+Schedules (§4.4, §5.6) and virtual accounts (§4.6), also as the second merchant:
+subscribe.schedule, subscribe.unschedule (``merchant_uid`` as a string, or none: all of the
+customer's) and vbank.create, resolving with the raw ScheduleResults / Payment. Gaps: 0.3.4
+has no schedule reads or listings, no schedule PUT/reschedule/retry, no vbank change, revoke
+or holder lookup and no escrow resource; it requires ``vbank_holder`` before any request
+[NODEL lib/resources/Vbank.js:27], though KCP names the account itself; an HTTP 400 (a past
+``schedule_at``) rejects with the bare status.
 """
 
 from __future__ import annotations
@@ -29,6 +37,15 @@ from tests.e2e.clients.charges import (
     assert_code_1_refusals,
 )
 from tests.e2e.clients.node import NodeClient, NodeRunner, call
+from tests.e2e.clients.schedules import (
+    DUPLICATE_SCHEDULE_MESSAGE,
+    NO_CUSTOMER_MESSAGE,
+    NOTHING_TO_UNSCHEDULE_MESSAGE,
+    REFUSALS_HOUR,
+    assert_schedule,
+    merchant_uids,
+    schedule_day,
+)
 from tests.e2e.clients.shop import (
     BILLING_CARD,
     DECLINED_CARD,
@@ -40,6 +57,14 @@ from tests.e2e.clients.shop import (
     assert_payment,
     imp_uids,
     unknown_customer_message,
+)
+from tests.e2e.clients.vbanks import (
+    ISSUE_FAILED_VBANK,
+    NO_CONTRACT,
+    NO_VBANK_BANK,
+    assert_vbank,
+    vbank_due,
+    vbank_order,
 )
 
 pytestmark = pytest.mark.clients
@@ -310,3 +335,112 @@ def test_legacy_node_iamport_rejects_a_prepared_amount_mismatch_and_a_wrong_secr
 
     assert (mismatch.failure["message"], mismatch.failure["code"]) == ("400", "HTTP_400")
     assert (unauthorized["message"], unauthorized["code"]) == ("401", "HTTP_401")
+
+
+# --------------------------------------------------------------------------------------------
+# Scheduled payments (subscribe.schedule/unschedule, §4.4, §5.6) and virtual accounts
+# (vbank.create, §4.6) as the second merchant
+
+
+def test_legacy_node_iamport_schedules_and_unschedules(shop: Shop, legacy_writer: NodeClient) -> None:
+    """subscribe.schedule with card data issues the key and resolves with the raw ScheduleResults;
+    subscribe.unschedule with a merchant_uid revokes that one, with only the customer_uid the rest."""
+    first_at, second_at = schedule_day(shop, "nodel", 1), schedule_day(shop, "nodel", 2)
+    entries = [
+        {"merchant_uid": "nodel-sched-1", "schedule_at": first_at, "amount": 15_000, "name": "1회차"},
+        {"merchant_uid": "nodel-sched-2", "schedule_at": second_at, "amount": 15_000, "name": "2회차"},
+    ]
+    scheduled, one, rest = legacy_writer.run(
+        call("subscribe.schedule", {"customer_uid": "nodel-sched", **BILLING_CARD, "schedules": entries}),
+        call("subscribe.unschedule", {"customer_uid": "nodel-sched", "merchant_uid": "nodel-sched-2"}),
+        call("subscribe.unschedule", {"customer_uid": "nodel-sched"}),
+    )
+
+    assert merchant_uids(scheduled.value) == ["nodel-sched-1", "nodel-sched-2"]
+    for entry, at in zip(scheduled.value, (first_at, second_at), strict=True):
+        assert_schedule(
+            entry,
+            customer_uid="nodel-sched",
+            merchant_uid=entry["merchant_uid"],
+            schedule_at=at,
+            amount=15_000,
+        )
+    for revoked, merchant_uid, at in ((one, "nodel-sched-2", second_at), (rest, "nodel-sched-1", first_at)):
+        (entry,) = revoked.value
+        assert_schedule(
+            entry,
+            customer_uid="nodel-sched",
+            merchant_uid=merchant_uid,
+            schedule_at=at,
+            amount=15_000,
+            status="revoked",
+        )
+
+
+def test_legacy_node_iamport_rejects_refused_schedules_with_iamport_1_and_a_past_one_with_http_400(
+    shop: Shop, legacy_writer: NodeClient
+) -> None:
+    """HTTP 200 code 1 rejects with Error(message), code IAMPORT_1: a customer_uid without key or
+    card, a merchant_uid already scheduled, an unschedule that matches nothing. A schedule_at in
+    the past (HTTP 400) rejects with the bare Error('400'). Without ``schedules`` the client
+    refuses before any request."""
+    entry = {
+        "merchant_uid": "nodel-sched-dup",
+        "schedule_at": schedule_day(shop, "nodel", REFUSALS_HOUR),
+        "amount": 5_000,
+    }
+    _, no_customer, duplicate, nothing, past, unsent = legacy_writer.run(
+        call("subscribe.schedule", {"customer_uid": "nodel-sched-dup", **BILLING_CARD, "schedules": [entry]}),
+        call(
+            "subscribe.schedule",
+            {
+                "customer_uid": "nodel-sched-nobody",
+                "schedules": [{**entry, "merchant_uid": "nodel-sched-nobody-1"}],
+            },
+        ),
+        call("subscribe.schedule", {"customer_uid": "nodel-sched-dup", "schedules": [entry]}),
+        call("subscribe.unschedule", {"customer_uid": "nodel-sched-nobody"}),
+        call(
+            "subscribe.schedule",
+            {
+                "customer_uid": "nodel-sched-dup",
+                "schedules": [{**entry, "merchant_uid": "nodel-sched-past", "schedule_at": shop.now - 60}],
+            },
+        ),
+        call("subscribe.schedule", {"customer_uid": "nodel-sched-dup"}),
+    )
+
+    assert (no_customer.failure["message"], no_customer.failure["code"]) == (NO_CUSTOMER_MESSAGE, "IAMPORT_1")
+    assert duplicate.failure["code"] == "IAMPORT_1"
+    assert duplicate.failure["message"].startswith(DUPLICATE_SCHEDULE_MESSAGE)
+    assert "nodel-sched-dup" in duplicate.failure["message"]
+    assert (nothing.failure["message"], nothing.failure["code"]) == (
+        NOTHING_TO_UNSCHEDULE_MESSAGE,
+        "IAMPORT_1",
+    )
+    assert (past.failure["message"], past.failure["code"]) == ("400", "HTTP_400")
+    assert unsent.failure["message"] == "Param missing: schedules"
+
+
+def test_legacy_node_iamport_creates_a_virtual_account_and_sees_refusals(
+    shop: Shop, legacy_writer: NodeClient
+) -> None:
+    """vbank.create resolves with the raw ready Payment (every §5.2 key, KCP's holder); the same
+    merchant_uid again rejects with IAMPORT_1; a bank KCP issues no accounts at rejects with
+    IAMPORT_-1 and the contract's ``계약이 필요합니다.``; without ``vbank_holder`` (which NODEL
+    requires, though KCP ignores it) the client refuses before any request."""
+    order = vbank_order(shop, "nodel-vbank-1", 33_000)
+    issued, duplicate, no_contract, unsent = legacy_writer.run(
+        call("vbank.create", order),
+        call("vbank.create", order),
+        call("vbank.create", {**order, "merchant_uid": "nodel-vbank-002", "vbank_code": NO_VBANK_BANK}),
+        call("vbank.create", {k: v for k, v in order.items() if k != "vbank_holder"}),
+    )
+
+    assert_vbank(issued.value, merchant_uid="nodel-vbank-1", amount=33_000, due=vbank_due(shop))
+    assert duplicate.failure["code"] == "IAMPORT_1"
+    assert "nodel-vbank-1" in duplicate.failure["message"]
+    assert no_contract.failure["code"] == "IAMPORT_-1"
+    assert no_contract.failure["message"].startswith(ISSUE_FAILED_VBANK)
+    assert NO_CONTRACT in no_contract.failure["message"]
+    assert unsent.failure["message"] == "Param missing: vbank_holder"

@@ -12,6 +12,17 @@ Charges and cancels (§4.1, §4.4) run as the package's second merchant (``Shop.
 Customers.getPayments and every refusal. NODE's Payment class keeps only the keys it knows
 (no ``sandbox``, ``emb_pg_provider``, ``card_issuer_*``...), so those are not asserted here.
 NODE has no foreign endpoint.
+
+Schedules (§4.4, §5.6), virtual accounts (§4.6) and escrow deliveries (§4.5), also as the
+second merchant: Subscribe.schedule / unschedule (a List of ScheduledResult), getScheduled,
+Subscribe.getScheduleds (``/subscribe/payments/schedule/customers/{uid}``) and
+Customers.getScheduleds (``/subscribe/customers/{uid}/schedules``), both with ``from``/``to``/
+``schedule-status``; Vbanks.post / put / delete / getHolder; Escrows.postEscrow / putEscrow
+on an escrow payment the live server's sandbox approved (``vbanks.paid_escrow_payment``).
+NODE has no range listing of all schedules (GET /subscribe/payments/schedule), no
+schedule PUT/reschedule/retry and no escrow GET. Vbanks.put sends only ``amount`` and
+``vbank_due`` to ``/vbanks/{imp_uid}``, which KCP cannot change (axios 400); Vbanks.getHolder
+gets the contract's failed lookup (axios 404), KCP having no holder inquiry.
 """
 
 from __future__ import annotations
@@ -29,6 +40,16 @@ from tests.e2e.clients.charges import (
     assert_code_1_refusals,
 )
 from tests.e2e.clients.node import NodeClient, NodeRunner, Outcome, call
+from tests.e2e.clients.schedules import (
+    DUPLICATE_SCHEDULE_MESSAGE,
+    NO_CUSTOMER_MESSAGE,
+    NOTHING_TO_UNSCHEDULE_MESSAGE,
+    REFUSALS_HOUR,
+    assert_schedule,
+    listing_window,
+    merchant_uids,
+    schedule_day,
+)
 from tests.e2e.clients.shop import (
     BILLING_CARD,
     DECLINED_CARD,
@@ -41,6 +62,18 @@ from tests.e2e.clients.shop import (
     assert_payment,
     imp_uids,
     unknown_customer_message,
+)
+from tests.e2e.clients.vbanks import (
+    CHANGE_REFUSED_WORDS,
+    HOLDER_LOOKUP_FAILED,
+    KOOKMIN,
+    NOT_ESCROW_MESSAGE,
+    REVOKE_REASON,
+    assert_vbank,
+    paid_escrow_payment,
+    shipment,
+    vbank_due,
+    vbank_order,
 )
 from tests.support import DEMO_KEY, DEMO_SECRET
 
@@ -439,3 +472,200 @@ def test_node_rest_client_rejects_a_prepared_amount_mismatch_and_a_wrong_secret_
     assert "20000원" in error["data"]["message"]
     assert "25000원" in error["data"]["message"]
     assert (unauthorized["isAxiosError"], unauthorized["status"]) == (True, 401)
+
+
+# --------------------------------------------------------------------------------------------
+# Scheduled payments (Subscribe.schedule..., Customers.getScheduleds, §4.3, §4.4, §5.6)
+
+
+def test_node_rest_client_schedules_reads_lists_and_unschedules(shop: Shop, node_writer: NodeClient) -> None:
+    """Subscribe.schedule with card data issues the key and resolves with a List of
+    ScheduleResults; getScheduled reads one; Subscribe.getScheduleds and Customers.getScheduleds
+    (``from``/``to``/``schedule-status``) page them; Subscribe.unschedule revokes one."""
+    first_at, second_at = schedule_day(shop, "node", 1), schedule_day(shop, "node", 2)
+    since, until = listing_window(shop, "node")
+    entries = [
+        {"merchant_uid": "node-sched-1", "schedule_at": first_at, "amount": 9_900, "name": "1회차"},
+        {"merchant_uid": "node-sched-2", "schedule_at": second_at, "amount": 9_900, "name": "2회차"},
+    ]
+    window = {"customer_uid": "node-sched", "from": since, "to": until}
+    scheduled, read, by_subscribe, by_customer, revoked, after = node_writer.run(
+        call("Subscribe.schedule", {"customer_uid": "node-sched", **CHARGE_CARD, "schedules": entries}),
+        call("Subscribe.getScheduled", {"merchant_uid": "node-sched-1"}),
+        call("Subscribe.getScheduleds", {**window, "schedule-status": "scheduled"}),
+        call("Customers.getScheduleds", window),
+        call("Subscribe.unschedule", {"customer_uid": "node-sched", "merchant_uid": "node-sched-1"}),
+        call("Customers.getScheduleds", {**window, "schedule-status": "revoked"}),
+    )
+
+    assert (scheduled.value["status"], scheduled.value["data"]["code"]) == (200, 0)
+    listed = scheduled.value["data"]["response"]
+    assert merchant_uids(listed) == ["node-sched-1", "node-sched-2"]
+    for entry, at in zip(listed, (first_at, second_at), strict=True):
+        assert_schedule(
+            entry,
+            customer_uid="node-sched",
+            merchant_uid=entry["merchant_uid"],
+            schedule_at=at,
+            amount=9_900,
+            dates=True,
+        )
+    assert read.value["data"]["response"] == listed[0]
+    for page in (by_subscribe, by_customer):
+        collection = page.value["data"]["response"]
+        assert (collection["total"], collection["previous"], collection["next"]) == (2, 0, 0)
+        # The default sorting is -scheduled: the latest schedule_at first (decision 0002).
+        assert merchant_uids(collection["list"]) == ["node-sched-2", "node-sched-1"]
+    (cancelled,) = revoked.value["data"]["response"]
+    assert_schedule(
+        cancelled,
+        customer_uid="node-sched",
+        merchant_uid="node-sched-1",
+        schedule_at=first_at,
+        amount=9_900,
+        status="revoked",
+        dates=True,
+    )
+    remaining = after.value["data"]["response"]
+    assert (remaining["total"], merchant_uids(remaining["list"])) == (1, ["node-sched-1"])
+
+
+def test_node_rest_client_rejects_refused_schedules_with_code_1_and_bad_ones_with_axios_errors(
+    shop: Shop, node_writer: NodeClient
+) -> None:
+    """HTTP 200 code 1, rejected as {response: {data}}: scheduling for a customer_uid without key
+    or card, a merchant_uid already scheduled, an unschedule that matches nothing. Axios errors:
+    a schedule_at in the past (400), an unknown merchant_uid (404), a wrong secret (401)."""
+    at = schedule_day(shop, "node", REFUSALS_HOUR)
+    entry = {"merchant_uid": "node-sched-dup", "schedule_at": at, "amount": 5_000}
+    _, no_customer, duplicate, nothing, past, unknown = node_writer.run(
+        call("Subscribe.schedule", {"customer_uid": "node-sched-dup", **CHARGE_CARD, "schedules": [entry]}),
+        call(
+            "Subscribe.schedule",
+            {
+                "customer_uid": "node-sched-nobody",
+                "schedules": [{**entry, "merchant_uid": "node-sched-nobody-1"}],
+            },
+        ),
+        call("Subscribe.schedule", {"customer_uid": "node-sched-dup", "schedules": [entry]}),
+        call("Subscribe.unschedule", {"customer_uid": "node-sched-nobody"}),
+        call(
+            "Subscribe.schedule",
+            {
+                "customer_uid": "node-sched-dup",
+                "schedules": [{**entry, "merchant_uid": "node-sched-past", "schedule_at": shop.now - 60}],
+            },
+        ),
+        call("Subscribe.getScheduled", {"merchant_uid": "node-sched-never"}),
+    )
+    unauthorized = node_writer.error(
+        "Subscribe.getScheduled", {"merchant_uid": "node-sched-dup"}, secret=WRONG_SECRET
+    )
+
+    assert code_rejection(no_customer) == {"code": 1, "message": NO_CUSTOMER_MESSAGE, "response": None}
+    refused = code_rejection(duplicate)
+    assert refused["code"] == 1
+    assert refused["message"].startswith(DUPLICATE_SCHEDULE_MESSAGE)
+    assert "node-sched-dup" in refused["message"]
+    assert code_rejection(nothing) == {"code": 1, "message": NOTHING_TO_UNSCHEDULE_MESSAGE, "response": None}
+    assert (past.failure["isAxiosError"], past.failure["status"], past.failure["data"]["code"]) == (
+        True,
+        400,
+        -1,
+    )
+    assert "schedule_at" in past.failure["data"]["message"]
+    assert (unknown.failure["status"], unknown.failure["data"]["code"]) == (404, -1)
+    assert "node-sched-never" in unknown.failure["data"]["message"]
+    assert (unauthorized["isAxiosError"], unauthorized["status"]) == (True, 401)
+
+
+# --------------------------------------------------------------------------------------------
+# Virtual accounts (Vbanks, §4.6) and escrow deliveries (Escrows, §4.5)
+
+
+def test_node_rest_client_issues_refuses_to_change_and_revokes_a_virtual_account(
+    shop: Shop, node_writer: NodeClient
+) -> None:
+    """Vbanks.post resolves with the ready Payment (KCP's holder, the deadline asked); Vbanks.put
+    rejects with an axios 400 (KCP cannot change an account: DELETE then POST); Vbanks.delete
+    resolves with the cancelled Payment; a second delete is 400, an unknown imp_uid 404."""
+    due = vbank_due(shop)
+    issued = node_writer.ok("Vbanks.post", vbank_order(shop, "node-vbank-1", 25_000))
+    imp_uid = issued["data"]["response"]["imp_uid"]
+    found, changed, revoked, again, unknown = node_writer.run(
+        call("Payments.getByImpUid", {"imp_uid": imp_uid}),
+        call("Vbanks.put", {"imp_uid": imp_uid, "amount": 30_000, "vbank_due": due + 3600}),
+        call("Vbanks.delete", {"imp_uid": imp_uid}),
+        call("Vbanks.delete", {"imp_uid": imp_uid}),
+        call("Vbanks.delete", {"imp_uid": UNKNOWN_IMP_UID}),
+    )
+
+    assert (issued["status"], issued["data"]["code"]) == (200, 0)
+    payment = issued["data"]["response"]
+    assert_vbank(payment, merchant_uid="node-vbank-1", amount=25_000, due=due, dates=True)
+    assert found.value["data"]["response"] == payment
+    refusal = changed.failure
+    assert (refusal["isAxiosError"], refusal["status"], refusal["data"]["code"]) == (True, 400, -1)
+    assert all(word in refusal["data"]["message"] for word in CHANGE_REFUSED_WORDS)
+    cancelled = revoked.value["data"]["response"]
+    assert_vbank(
+        cancelled, merchant_uid="node-vbank-1", amount=25_000, due=due, status="cancelled", dates=True
+    )
+    assert (cancelled["imp_uid"], cancelled["cancel_reason"]) == (imp_uid, REVOKE_REASON)
+    assert (again.failure["status"], again.failure["data"]["code"]) == (400, -1)
+    assert unknown.failure["status"] == 404
+    assert unknown.failure["data"] == {"code": -1, "message": NOT_FOUND_MESSAGE, "response": None}
+
+
+def test_node_rest_client_rejects_a_duplicate_account_and_a_holder_lookup(
+    shop: Shop, node_writer: NodeClient
+) -> None:
+    """A second Vbanks.post with the same merchant_uid is HTTP 200 code 1 ({response: {data}});
+    Vbanks.getHolder (GET /vbanks/holder) rejects with an axios 404: KCP has no holder
+    inquiry, so every lookup is the contract's failed lookup (decision 0004)."""
+    _, duplicate, holder = node_writer.run(
+        call("Vbanks.post", vbank_order(shop, "node-vbank-dup", 10_000)),
+        call("Vbanks.post", vbank_order(shop, "node-vbank-dup", 10_000)),
+        call("Vbanks.getHolder", {"bank_code": KOOKMIN, "bank_num": "1234567890"}),
+    )
+
+    envelope = code_rejection(duplicate)
+    assert (envelope["code"], envelope["response"]) == (1, None)
+    assert "node-vbank-dup" in envelope["message"]
+    lookup = holder.failure
+    assert (lookup["isAxiosError"], lookup["status"]) == (True, 404)
+    assert (lookup["data"]["code"], lookup["data"]["response"]) == (-1, None)
+    assert lookup["data"]["message"].startswith(HOLDER_LOOKUP_FAILED)
+
+
+def test_node_rest_client_registers_an_escrow_delivery_and_rejects_changes_with_409(
+    shop: Shop, node_writer: NodeClient
+) -> None:
+    """Escrows.postEscrow on an escrow payment the sandbox approved resolves with EscrowLogis
+    (sent_at, applied_at as Dates); Escrows.putEscrow, a second postEscrow and a postEscrow on a
+    payment without escrow reject with axios 409; an unknown imp_uid with 404."""
+    payment = paid_escrow_payment(shop, "node-escrow-1")
+    sent_at = shop.now - 600
+    card = node_writer.ok(
+        "Subscribe.onetime", {"merchant_uid": "node-not-escrow", "amount": 3_000, **CHARGE_CARD}
+    )
+    registered, changed, twice, not_escrow, unknown = node_writer.run(
+        call("Escrows.postEscrow", {"imp_uid": payment.imp_uid, **shipment(sent_at)}),
+        call("Escrows.putEscrow", {"imp_uid": payment.imp_uid, **shipment(sent_at, invoice="999")}),
+        call("Escrows.postEscrow", {"imp_uid": payment.imp_uid, **shipment(sent_at)}),
+        call("Escrows.postEscrow", {"imp_uid": card["data"]["response"]["imp_uid"], **shipment(sent_at)}),
+        call("Escrows.postEscrow", {"imp_uid": UNKNOWN_IMP_UID, **shipment(sent_at)}),
+    )
+
+    logis = registered.value["data"]["response"]
+    assert (logis["company"], logis["invoice"], logis["sent_at"]) == (
+        "CJGLS",
+        "123456789012",
+        {"$date": sent_at},
+    )
+    assert logis["applied_at"]["$date"] > 0
+    for refused in (changed, twice, not_escrow):
+        assert (refused.failure["isAxiosError"], refused.failure["status"]) == (True, 409)
+        assert (refused.failure["data"]["code"], refused.failure["data"]["response"]) == (-1, None)
+    assert not_escrow.failure["data"]["message"].startswith(NOT_ESCROW_MESSAGE)
+    assert unknown.failure["status"] == 404

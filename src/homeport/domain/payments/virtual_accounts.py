@@ -22,7 +22,7 @@ import structlog
 from homeport.clock import Clock
 from homeport.domain.billing_keys.service import pg_refused
 from homeport.domain.channels import PgChannels
-from homeport.domain.errors import InvalidRequest, PaymentNotFound
+from homeport.domain.errors import InvalidRequest, NotFound, PaymentNotFound
 from homeport.domain.errors import VirtualAccountRefused as Refused
 from homeport.domain.payments.attempts import AttemptOperation, AttemptResult, AttemptState, attempt_on
 from homeport.domain.payments.models import Payment, PaymentStatus, VirtualAccount
@@ -55,16 +55,19 @@ class VirtualAccountOrder:
     def validate(self, now: int) -> None:
         """Refuse what cannot be an account, before anything is stored."""
         self.order.validate()
-        if len(self.bank_code) != 3 or not self.bank_code.isdigit():
-            raise InvalidRequest(
-                f"vbank_code는 3자리 은행코드여야 합니다. (예: 004 국민은행, 받은 값 {self.bank_code!r})"
-            )
+        check_bank_code("vbank_code", self.bank_code)
         if self.due_at <= now:
             raise InvalidRequest(
                 f"vbank_due({self.due_at})는 현재 시각({now}) 이후의 UNIX timestamp(초)여야 합니다."
             )
         if self.holder is not None and len(self.holder) > HOLDER_LIMIT:
             raise InvalidRequest(f"vbank_holder는 {HOLDER_LIMIT}자 이하여야 합니다.")
+
+
+def check_bank_code(field: str, code: str) -> None:
+    """A KFTC bank code is 3 digits (``004`` 국민은행)."""
+    if len(code) != 3 or not code.isdigit():
+        raise InvalidRequest(f"{field}는 3자리 은행코드여야 합니다. (예: 004 국민은행, 받은 값 {code!r})")
 
 
 class VirtualAccountService:
@@ -137,6 +140,19 @@ class VirtualAccountService:
             "KCP는 발급된 가상계좌의 금액이나 입금기한을 변경할 수 없습니다. "
             "DELETE /vbanks/{imp_uid}로 발급을 취소한 뒤 POST /vbanks로 새 가상계좌를 발급해주세요. "
             "(KCP cannot change an issued virtual account)"
+        )
+
+    def refuse_holder_lookup(self, bank_code: str, bank_num: str) -> NoReturn:
+        """``GET /vbanks/holder``: KCP offers no account-holder inquiry (kcp.md has none), so
+        every lookup fails. The contract answers a failed lookup with 404 and a missing or
+        malformed parameter with 400 (§4.6), so clients that call it (NODE, NODEL, PHP, JAVA)
+        get the envelope they already handle rather than a 405 for an unknown method."""
+        check_bank_code("bank_code", bank_code)
+        if not bank_num:
+            raise InvalidRequest("bank_num 파라메터가 누락되었습니다. (계좌번호)")
+        raise NotFound(
+            "예금주 조회에 실패하였습니다. KCP는 계좌 예금주 조회를 제공하지 않습니다. "
+            "(KCP has no account holder inquiry)"
         )
 
     async def revoke(self, merchant_id: int, imp_uid: str, reason: str | None = None) -> Payment:
