@@ -223,6 +223,29 @@ async def test_find_returns_the_latest_attempt_and_filters_by_status(
     assert none_cancelled.status_code == 404
 
 
+async def test_a_retry_paid_in_the_same_second_as_its_decline_is_the_latest(
+    api: httpx.AsyncClient, services: Services, merchant_a: CreatedMerchant, auth: dict[str, str]
+) -> None:
+    """Same started_at: the live payment comes first, whatever the random imp_uids say."""
+    mid = merchant_a.merchant.id
+    declined = make_payment(
+        mid,
+        imp_uid="imp_999999999999",
+        merchant_uid="same-second",
+        status=PaymentStatus.FAILED,
+        started_at=100,
+    )
+    paid = make_payment(mid, imp_uid="imp_000000000001", merchant_uid="same-second", started_at=100)
+    await record(services, declined)
+    await record(services, paid)
+
+    latest = response(await api.get("/payments/find/same-second", headers=auth))
+    every = response(await api.get("/payments/findAll/same-second", headers=auth))
+
+    assert latest["imp_uid"] == paid.imp_uid
+    assert [p["imp_uid"] for p in every["list"]] == [paid.imp_uid, declined.imp_uid]
+
+
 async def test_find_all_pages_through_every_attempt(
     api: httpx.AsyncClient, services: Services, merchant_a: CreatedMerchant, auth: dict[str, str]
 ) -> None:

@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, insert, select, update
+from sqlalchemy import ColumnElement, Select, case, func, insert, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -291,9 +291,15 @@ class SqlPaymentRepository:
             conditions.append(column.between(time_range.since, time_range.until))
         total = await self._conn.scalar(select(func.count()).select_from(payments).where(*conditions))
         order = _TIMESTAMP_COLUMNS[sorting.column]
-        # imp_uid breaks ties so paging is stable when timestamps are equal.
+        # Ties (same second) are broken first by liveness, then by imp_uid for stable paging.
+        # Of the payments sharing a merchant_uid, the one that is not failed is always the
+        # newest (it blocks new ones while it lives), so a retry paid in the same second as its
+        # declined predecessor still comes first in "-started" order (``find`` returns it).
+        live = case((payments.c.status != PaymentStatus.FAILED.value, 1), else_=0)
         ordering = (
-            (order.desc(), payments.c.imp_uid.desc()) if sorting.descending else (order, payments.c.imp_uid)
+            (order.desc(), live.desc(), payments.c.imp_uid.desc())
+            if sorting.descending
+            else (order, live, payments.c.imp_uid)
         )
         rows = await self._load(
             select(payments).where(*conditions).order_by(*ordering).offset(page.offset).limit(page.limit)
