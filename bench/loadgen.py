@@ -12,6 +12,7 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from bench.processes import BenchError
 
@@ -79,7 +80,7 @@ class WrkResult:
 
 def parse_output(output: str) -> WrkResult:
     """The ``WRK_JSON`` (and ``WRK_UNEXPECTED``) lines wrk.lua's done() printed."""
-    figures: dict[str, int | float] | None = None
+    figures: dict[str, Any] | None = None
     first_unexpected = None
     for line in output.splitlines():
         if line.startswith("WRK_JSON "):
@@ -88,7 +89,7 @@ def parse_output(output: str) -> WrkResult:
             first_unexpected = line.removeprefix("WRK_UNEXPECTED ")
     if figures is None:
         raise BenchError(f"wrk printed no figures; its output was:\n{output}")
-    return WrkResult(**figures, first_unexpected=first_unexpected)  # type: ignore[arg-type]
+    return WrkResult(**figures, first_unexpected=first_unexpected)
 
 
 def run(
