@@ -39,8 +39,15 @@ DATABASES = ("sqlite", "postgres")
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """The command line (every figure of a run is configurable; defaults follow the issue)."""
     parser = argparse.ArgumentParser(prog="bench/run", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--database", choices=[*DATABASES, "both"], default="both")
-    parser.add_argument("--endpoint", choices=[*ENDPOINTS, "both"], default="both")
+    parser.add_argument(
+        "--database", choices=[*DATABASES, "both"], default="both", help="homeport's database (default both)"
+    )
+    parser.add_argument(
+        "--endpoint",
+        choices=[*ENDPOINTS, "both"],
+        default="both",
+        help="get: GET /payments/{imp_uid}; again: POST /subscribe/payments/again (default both)",
+    )
     parser.add_argument("--duration", type=int, default=10, help="seconds measured per run (default 10)")
     parser.add_argument(
         "--warmup", type=int, default=2, help="seconds of warm-up before each run (default 2)"
@@ -48,7 +55,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--concurrency", type=int, default=32, help="open connections (default 32)")
     parser.add_argument("--threads", type=int, default=1, help="wrk threads (default 1: 2-core machine)")
     parser.add_argument(
-        "--max-requests", type=int, default=300_000, help="bound on answers per run (default 300000)"
+        "--max-requests",
+        type=int,
+        default=1_000_000,
+        help="bound on answers per run, a safety net above any rate seen here (default 1000000)",
     )
     parser.add_argument(
         "--payments", type=int, default=200, help="paid payments the GET run reads (default 200)"
@@ -161,6 +171,12 @@ class Bench:
         with cpu.measured({"server": server.pid, **trees}, reaped_as="wrk") as use:
             result = loadgen.run(
                 self.wrk, server.url, load, label=f"{name}-run", seconds=a.duration, **common
+            )
+        if result.requests >= (a.max_requests // a.threads) * a.threads:
+            # wrk's threads stop at the bound but wrk still divides by the whole --duration.
+            raise BenchError(
+                f"{name}: the run reached --max-requests ({a.max_requests}) before --duration ended, "
+                "so its rate would be understated; raise --max-requests or shorten --duration"
             )
         bad = result.errors + result.unexpected
         if bad:
