@@ -11,7 +11,6 @@ with ``--json``, written to a file. Nothing here asserts performance.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import signal
 import sys
 import tempfile
@@ -130,11 +129,9 @@ class Bench:
         out = subprocess.run([self.wrk, "-v"], capture_output=True, text=True, check=False).stdout
         return out.split()[1] if len(out.split()) > 1 else "?"
 
-    def homeport(
-        self, database: str, stack: ExitStack
-    ) -> tuple[ServerProcess, dict[str, str], dict[str, int]]:
+    def homeport(self, database: str, stack: ExitStack) -> tuple[ServerProcess, dict[str, int]]:
         """``homeport serve`` on ``database`` with a fresh data directory and the pinned demo
-        merchant, stopped when ``stack`` closes; its environment and the database's PID if any."""
+        merchant, stopped when ``stack`` closes; with the database's PID for CPU accounting."""
         overrides = {
             "HOMEPORT_DATA_DIR": str(self.work / f"homeport-{database}"),
             "HOMEPORT_LOG_LEVEL": "warning",
@@ -158,7 +155,7 @@ class Bench:
                 ready_path="/health",
             )
         )
-        return server, overrides, trees
+        return server, trees
 
     def measure(
         self, server: ServerProcess, load: loadgen.Load, name: str, trees: dict[str, int]
@@ -186,44 +183,35 @@ class Bench:
             )
         return Measurement(name, result, use.seconds)
 
-    def get_load(self, client: httpx.Client, token: str, database: str, env: dict[str, str]) -> loadgen.Load:
-        """Seed paid payments (through again; recorded directly if this homeport has no again)
-        and point wrk at them, one imp_uid per request, round-robin."""
-        count = self.args.payments
-        try:
-            imp_uids = seed.paid_payments(client, token, seed.CUSTOMER_UID, count)
-            print(f"[{database}] seeded {count} paid payments through {seed.AGAIN_PATH}")
-        except seed.AgainMissing:
-            data_dir = Path(env["HOMEPORT_DATA_DIR"])
-            url = env.get("HOMEPORT_DATABASE_URL", f"sqlite:///{data_dir / 'homeport.db'}")
-            imp_uids = asyncio.run(seed.recorded_payments(data_dir, url, DEMO_KEY, count))
-            print(
-                f"[{database}] {seed.AGAIN_PATH} answered 404: recorded {count} paid payments "
-                "through homeport's PaymentService instead"
-            )
-        paths = self.work / f"paths-{database}.txt"
-        paths.write_text("".join(f"/payments/{uid}\n" for uid in imp_uids))
-        return loadgen.Load("get", token, str(paths), expect='{"code":0,')
+    def loads(self, server: ServerProcess, database: str, endpoints: list[str]) -> dict[str, loadgen.Load]:
+        """Seed homeport through its REST API; what wrk sends for each endpoint."""
+        loads = {}
+        with httpx.Client(base_url=server.url, timeout=30.0) as client:
+            token = seed.access_token(client, DEMO_KEY, DEMO_SECRET)
+            customer_uid = seed.billing_key(client, token)
+            # One charge first, so a homeport without again fails loudly here, not as 404 figures.
+            seed.charge_again(client, token, customer_uid, f"bench-{database}-probe")
+            if "again" in endpoints:
+                loads["again"] = loadgen.Load("again", token, customer_uid, expect='"status":"paid"')
+            if "get" in endpoints:
+                imp_uids = seed.paid_payments(client, token, customer_uid, self.args.payments)
+                print(f"[{database}] seeded {len(imp_uids)} paid payments through {seed.AGAIN_PATH}")
+                paths = self.work / f"paths-{database}.txt"
+                paths.write_text("".join(f"/payments/{uid}\n" for uid in imp_uids))
+                loads["get"] = loadgen.Load("get", token, str(paths), expect='{"code":0,')
+        return loads
 
     def run_database(self, database: str, endpoints: list[str]) -> None:
         """Start homeport on ``database``, seed it, and compare each endpoint with the baseline;
         homeport (and PostgreSQL) are stopped before the next database starts."""
         print(f"[{database}] starting homeport serve")
         with ExitStack() as stack:
-            server, env, trees = self.homeport(database, stack)
+            server, trees = self.homeport(database, stack)
+            loads = self.loads(server, database, endpoints)
             for endpoint in endpoints:
-                with httpx.Client(base_url=server.url, timeout=30.0) as client:
-                    token = seed.access_token(client, DEMO_KEY, DEMO_SECRET)
-                    seed.billing_key(client, token)
-                    if endpoint == "get":
-                        load = self.get_load(client, token, database, env)
-                    else:
-                        # One charge first, so a missing endpoint fails loudly here, not as noise.
-                        seed.charge_again(client, token, seed.CUSTOMER_UID, f"bench-{database}-probe")
-                        load = loadgen.Load("again", token, seed.CUSTOMER_UID, expect='"status":"paid"')
                 print(f"[{database}] {ENDPOINTS[endpoint]}: baseline, then homeport")
-                baseline = self.measure(self.baseline, load, "baseline", {})
-                homeport = self.measure(server, load, "homeport", trees)
+                baseline = self.measure(self.baseline, loads[endpoint], "baseline", {})
+                homeport = self.measure(server, loads[endpoint], "homeport", trees)
                 self.session.comparisons.append(Comparison(database, ENDPOINTS[endpoint], baseline, homeport))
 
 

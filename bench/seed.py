@@ -8,8 +8,6 @@ those payments, as a merchant's backend does after charging.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import httpx
 
 from bench.processes import BenchError
@@ -26,17 +24,13 @@ CUSTOMER_UID = "bench-customer"
 AGAIN_PATH = "/subscribe/payments/again"
 
 
-class AgainMissing(BenchError):
-    """The homeport under measurement has no ``POST /subscribe/payments/again`` (it answers 404)."""
-
-
 def _response(answer: httpx.Response, what: str) -> dict[str, object]:
     """The envelope's ``response`` of a successful answer, or a BenchError saying what failed."""
     if answer.status_code == 404 and answer.request.url.path.rstrip("/") == AGAIN_PATH:
-        raise AgainMissing(
-            f"POST {AGAIN_PATH} answered 404: this homeport has no again endpoint yet, so "
-            "the again benchmark cannot run. "
-            f"Body: {answer.text[:300]}"
+        # A homeport older than issue 5 has no again: say so rather than measure 404s.
+        raise BenchError(
+            f"POST {AGAIN_PATH} answered 404: this homeport has no again endpoint, so it can neither "
+            f"be measured nor seed the payments GET /payments/{{imp_uid}} reads. Body: {answer.text[:300]}"
         )
     try:
         body = answer.json()
@@ -86,57 +80,3 @@ def charge_again(client: httpx.Client, token: str, customer_uid: str, merchant_u
 def paid_payments(client: httpx.Client, token: str, customer_uid: str, count: int) -> list[str]:
     """``count`` paid payments charged through again; their imp_uids."""
     return [charge_again(client, token, customer_uid, f"bench-seed-{n}") for n in range(count)]
-
-
-async def recorded_payments(data_dir: Path, database_url: str, imp_key: str, count: int) -> list[str]:
-    """``count`` paid card payments of the merchant owning ``imp_key``, recorded through
-    homeport's PaymentService on the server's database (as tests/e2e seed theirs); their imp_uids.
-
-    Only for a homeport without the again endpoint: the REST API offers no other way to create
-    a payment without a browser. The rows have the shape a paid KCP card payment has.
-    """
-    from homeport.app import build_services  # noqa: PLC0415 - only this fallback needs homeport
-    from homeport.config import load_settings  # noqa: PLC0415
-    from homeport.domain.payments.models import Buyer, CardDetails, Payment, PaymentChannel, PaymentStatus  # noqa: PLC0415
-
-    settings = load_settings({"HOMEPORT_DATA_DIR": str(data_dir), "HOMEPORT_DATABASE_URL": database_url})
-    services = build_services(settings)
-    try:
-        (merchant,) = [
-            m for m in await services.merchants.list() if any(c.imp_key == imp_key for c in m.credentials)
-        ]
-        now = services.clock.now()
-        imp_uids = []
-        for n in range(count):
-            payment = await services.payments.record(
-                Payment(
-                    imp_uid="",
-                    merchant_id=merchant.merchant.id,
-                    merchant_uid=f"bench-seed-{n}",
-                    amount=1000,
-                    status=PaymentStatus.PAID,
-                    started_at=now - 60,
-                    updated_at=now,
-                    paid_at=now,
-                    name="homeport bench",
-                    pay_method="card",
-                    channel=PaymentChannel.API,
-                    pg_provider="kcp",
-                    pg_tid=f"26010112{n:06d}",
-                    pg_id="A52Q7",
-                    sandbox=True,
-                    approval_number=f"{30000000 + n}",
-                    card=CardDetails(
-                        company_code="361",
-                        company_name="BC카드",
-                        masked_number="424242******4242",
-                        card_type=0,
-                    ),
-                    buyer=Buyer(name="홍길동", email="gildong@example.com", tel="010-4242-4242"),
-                    customer_uid=CUSTOMER_UID,
-                )
-            )
-            imp_uids.append(payment.imp_uid)
-        return imp_uids
-    finally:
-        await services.close()
