@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import signal
+import subprocess
 import sys
 import tempfile
 import warnings
@@ -87,12 +88,12 @@ def postgres(work: Path) -> Iterator[tuple[str, int]]:
 
 
 class Bench:
-    """One session: the servers, the generator and the figures so far."""
+    """One session: the baseline server (stopped when ``stack`` closes), the generator and the
+    figures so far."""
 
     def __init__(self, args: argparse.Namespace, work: Path, stack: ExitStack) -> None:
         self.args = args
         self.work = work
-        self.stack = stack
         self.wrk = loadgen.ensure_wrk()
         self.session = Session(settings=self._settings())
         port = free_port()
@@ -124,8 +125,6 @@ class Bench:
         }
 
     def _wrk_version(self) -> str:
-        import subprocess  # noqa: PLC0415 - only here, for the version line
-
         out = subprocess.run([self.wrk, "-v"], capture_output=True, text=True, check=False).stdout
         return out.split()[1] if len(out.split()) > 1 else "?"
 
