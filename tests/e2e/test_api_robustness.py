@@ -5,6 +5,7 @@ status, never as a server error."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 import pytest
@@ -107,3 +108,36 @@ async def test_random_bodies_never_make_a_server_error(
         assert answer.status_code < 500, (body, answer.text)
         envelope = answer.json()
         assert set(envelope) == {"code", "message", "response"}, (body, envelope)
+
+
+def form_pairs(fields: tuple[str, ...]) -> st.SearchStrategy[list[tuple[str, str]]]:
+    """Form fields as PHP and iamporter send them, brackets and repeats included."""
+    key = st.builds(
+        lambda name, suffix: name + suffix,
+        st.sampled_from(fields),
+        st.sampled_from(["", "[]", "[0]", "[0][merchant_uid]", "[company]", "[a][b]"]),
+    )
+    value = st.text(max_size=20) | st.sampled_from(
+        ["1000", "-5", "1.5", "true", "2030-12", "imp_000000000001"]
+    )
+    return st.lists(st.tuples(key, value), max_size=6)
+
+
+@pytest.mark.parametrize(("method", "path"), list(ENDPOINTS))
+async def test_random_forms_never_make_a_server_error(
+    api: httpx.AsyncClient, token_a: str, method: str, path: str
+) -> None:
+    auth = {"Authorization": token_a}
+    collected: list[list[tuple[str, str]]] = []
+
+    @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(pairs=form_pairs(ENDPOINTS[(method, path)]))
+    def collect(pairs: list[tuple[str, str]]) -> None:
+        collected.append(pairs)
+
+    collect()
+    for pairs in collected:
+        form = {**auth, "Content-Type": "application/x-www-form-urlencoded"}
+        answer = await api.request(method, path, content=urlencode(pairs), headers=form)
+        assert answer.status_code < 500, (pairs, answer.text)
+        assert set(answer.json()) == {"code", "message", "response"}, (pairs, answer.text)
