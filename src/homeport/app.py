@@ -150,6 +150,7 @@ def build_services(
     merchants = MerchantService(uow, clock)
     gateway = PaymentsGateway(merchants, http=pg_http, sandbox=sandbox, sandbox_http=sandbox_http)
     billing_keys = BillingKeyService(uow, clock, gateway)
+    charges = ChargeService(uow, clock, gateway, billing_keys)
     return Services(
         settings=settings,
         clock=clock,
@@ -159,7 +160,7 @@ def build_services(
         payments=PaymentService(uow),
         prepares=PrepareService(uow, clock),
         billing_keys=billing_keys,
-        charges=ChargeService(uow, clock, gateway, billing_keys),
+        charges=charges,
         cancels=CancelService(uow, clock, gateway),
         virtual_accounts=VirtualAccountService(uow, clock, gateway),
         escrows=EscrowService(uow, clock, gateway),
@@ -167,7 +168,7 @@ def build_services(
         pg_http=pg_http,
         sandbox=sandbox,
         sandbox_http=sandbox_http,
-        schedules=ScheduleService(uow, clock, billing_keys),
+        schedules=ScheduleService(uow, clock, billing_keys, charges),
     )
 
 

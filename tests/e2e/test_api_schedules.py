@@ -679,3 +679,82 @@ async def test_another_merchants_schedules_are_invisible_and_untouchable(
     assert by_key.json()["message"] == "등록된 고객정보가 없습니다."
     mine = response(await stored(api, auth, "a-only"))
     assert (mine["schedule_status"], mine["schedule_at"]) == ("scheduled", clock.now() + DAY)
+
+
+# --- POST /subscribe/payments/schedule/{merchant_uid}/retry -------------------------------------
+
+
+async def unschedule(api: httpx.AsyncClient, auth: dict[str, str], merchant_uid: str) -> None:
+    answer = await api.post(
+        "/subscribe/payments/unschedule", json={"merchant_uid": merchant_uid}, headers=auth
+    )
+    assert answer.json()["code"] == 0, answer.text
+
+
+async def test_retry_charges_a_revoked_schedule_now_and_records_the_outcome(
+    api: httpx.AsyncClient, auth: dict[str, str], customer: str, clock: FakeClock
+) -> None:
+    await schedule(api, auth, customer, entry(clock, "retry-1", name="월 구독"))
+    await unschedule(api, auth, "retry-1")
+
+    paid = response(await api.post("/subscribe/payments/schedule/retry-1/retry", headers=auth))
+    after = response(await stored(api, auth, "retry-1"))
+
+    assert paid["status"] == "paid"
+    assert paid["merchant_uid"] == "retry-1"
+    assert paid["amount"] == 9900
+    assert paid["customer_uid"] == customer
+    assert paid["customer_uid_usage"] == "payment.scheduled"
+    assert after["schedule_status"] == "executed"
+    assert after["payment_status"] == "paid"
+    assert after["imp_uid"] == paid["imp_uid"]
+    assert after["executed_at"] == clock.now()
+
+
+async def test_retry_of_a_failed_schedule_charges_again_and_a_second_retry_is_refused(
+    api: httpx.AsyncClient,
+    auth: dict[str, str],
+    customer: str,
+    clock: FakeClock,
+    services: Services,
+    merchant_a: CreatedMerchant,
+) -> None:
+    await schedule(api, auth, customer, entry(clock, "retry-2"))
+    await execute(services, merchant_a, "retry-2", PaymentStatus.FAILED)
+
+    first = response(await api.post("/subscribe/payments/schedule/retry-2/retry", json={}, headers=auth))
+    second = await api.post("/subscribe/payments/schedule/retry-2/retry", headers=auth)
+
+    assert first["status"] == "paid"
+    # Executed and paid: nothing left to retry.
+    assert second.status_code == 400
+    assert "retry-2" in second.json()["message"]
+
+
+async def test_a_waiting_schedule_cannot_be_retried_and_an_unknown_one_is_404(
+    api: httpx.AsyncClient, auth: dict[str, str], customer: str, clock: FakeClock
+) -> None:
+    await schedule(api, auth, customer, entry(clock, "waiting"))
+
+    waiting = await api.post("/subscribe/payments/schedule/waiting/retry", headers=auth)
+    unknown = await api.post("/subscribe/payments/schedule/nobody/retry", headers=auth)
+
+    assert waiting.status_code == 400
+    assert unknown.status_code == 404
+    assert response(await stored(api, auth, "waiting"))["schedule_status"] == "scheduled"
+
+
+async def test_a_declined_retry_is_a_failed_payment_recorded_on_the_schedule(
+    api: httpx.AsyncClient, auth: dict[str, str], clock: FakeClock
+) -> None:
+    declining = {**CARD, "card_number": "4000-0000-0000-0002"}  # key issued; every charge declined
+    await api.post("/subscribe/customers/declining", json=declining, headers=auth)
+    await schedule(api, auth, "declining", entry(clock, "retry-3"))
+    await unschedule(api, auth, "retry-3")
+
+    failed = response(await api.post("/subscribe/payments/schedule/retry-3/retry", headers=auth))
+    after = response(await stored(api, auth, "retry-3"))
+
+    assert failed["status"] == "failed"
+    assert after["payment_status"] == "failed"
+    assert after["fail_reason"] == failed["fail_reason"]

@@ -1,7 +1,4 @@
-"""``/subscribe/payments/schedule``: scheduled payments (iamport-v1 §4.3, §4.4, §5.6, §8).
-
-``POST .../schedule/{merchant_uid}/retry`` needs the charge flow and is not served here yet.
-"""
+"""``/subscribe/payments/schedule``: scheduled payments (iamport-v1 §4.3, §4.4, §5.6, §8)."""
 
 from __future__ import annotations
 
@@ -16,7 +13,7 @@ from homeport.api.charges import charge_order
 from homeport.api.deps import Authenticated, BodyDep, ServicesDep
 from homeport.api.envelope import EnvelopeResponse, success
 from homeport.api.params import query_choice, query_int
-from homeport.api.schemas import paged_to_wire
+from homeport.api.schemas import paged_to_wire, payment_to_wire
 from homeport.domain.errors import InvalidRequest, UnsupportedPaymentStatus
 from homeport.domain.paging import page_request
 from homeport.domain.schedules.models import (
@@ -224,3 +221,12 @@ async def reschedule(
     return success(
         schedule_to_wire(await services.schedules.reschedule(merchant.id, merchant_uid, schedule_at))
     )
+
+
+@router.post("/subscribe/payments/schedule/{merchant_uid}/retry")
+async def retry(merchant: Authenticated, services: ServicesDep, merchant_uid: str) -> EnvelopeResponse:
+    """Charge a revoked or failed schedule now; the Payment, paid or failed (check ``status``).
+
+    The Java client sends a body object; SW defines none. Either is accepted and ignored.
+    """
+    return success(payment_to_wire(await services.schedules.retry(merchant.id, merchant_uid)))

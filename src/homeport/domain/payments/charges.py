@@ -48,6 +48,7 @@ log = structlog.get_logger("homeport.payments")
 #: ``customer_uid_usage`` values of the Payment object (§5.2).
 USAGE_ISSUE = "issue"
 USAGE_PAYMENT = "payment"
+USAGE_SCHEDULED = "payment.scheduled"
 
 
 class ChargeService:
@@ -66,7 +67,9 @@ class ChargeService:
         self._channels = channels
         self._billing_keys = billing_keys
 
-    async def again(self, merchant_id: int, customer_uid: str, order: ChargeOrder) -> Payment:
+    async def again(
+        self, merchant_id: int, customer_uid: str, order: ChargeOrder, *, usage: str = USAGE_PAYMENT
+    ) -> Payment:
         """Charge the billing key of ``customer_uid``; the payment is ``paid`` or ``failed``."""
         order.validate()
         validate_customer_uid(customer_uid)
@@ -76,9 +79,7 @@ class ChargeService:
             raise UnregisteredCustomer
         channel = await self._key_channel(merchant_id, key)
         await self._steps.check_prepared(merchant_id, order)
-        payment = self._steps.new_payment(
-            merchant_id, order, channel, customer_uid=customer_uid, usage=USAGE_PAYMENT
-        )
+        payment = self._steps.new_payment(merchant_id, order, channel, customer_uid=customer_uid, usage=usage)
         payment = replace(payment, buyer=with_customer(order.buyer, key.customer))
         attempt_id = await self._steps.open(payment)
         charge = _charge(order, payment.buyer, billing_key=key.billing_key, group_id=key.group_id)

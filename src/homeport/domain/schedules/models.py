@@ -175,6 +175,24 @@ class Schedule:
             updated_at=now,
         )
 
+    def executed(
+        self, imp_uid: str, payment_status: PaymentStatus, fail_reason: str | None, now: int
+    ) -> Schedule:
+        """The schedule after its charge ran (by the worker when due, or ``retry``)."""
+        return replace(
+            self,
+            status=ScheduleStatus.EXECUTED,
+            imp_uid=imp_uid,
+            payment_status=payment_status,
+            fail_reason=fail_reason,
+            executed_at=now,
+            updated_at=now,
+        )
+
+    def check_retryable(self) -> None:
+        """``POST .../retry`` charges at once a revoked or failed schedule (§4.4)."""
+        self._require(self.reschedulable, "재시도")
+
     def _require(self, allowed: bool, action: str) -> None:
         if not allowed:
             state = self.status.value

@@ -1,6 +1,7 @@
 """Scheduling, revoking, moving and listing a merchant's scheduled charges (§4.3, §4.4).
 
-Charging due schedules is the worker's (a later issue); this service only keeps the book.
+Charging due schedules is the worker's (a later issue); :meth:`ScheduleService.retry` is the
+one charge this service makes, on the merchant's request, through ``again``'s flow.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ from homeport.domain.errors import (
 )
 from homeport.domain.ids import validate_customer_uid
 from homeport.domain.paging import Page, PageRequest, paginate
-from homeport.domain.payments.charges import with_customer
+from homeport.domain.payments.charges import USAGE_SCHEDULED, ChargeService, with_customer
+from homeport.domain.payments.models import Payment
 from homeport.domain.schedules.models import (
     Schedule,
     ScheduledCharge,
@@ -72,10 +74,13 @@ async def _ensure_free(
 class ScheduleService:
     """``/subscribe/payments/schedule`` and friends, per merchant."""
 
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, billing_keys: BillingKeyService) -> None:
+    def __init__(
+        self, uow: UnitOfWorkFactory, clock: Clock, billing_keys: BillingKeyService, charges: ChargeService
+    ) -> None:
         self._uow = uow
         self._clock = clock
         self._billing_keys = billing_keys
+        self._charges = charges
 
     async def schedule(
         self,
@@ -186,6 +191,32 @@ class ScheduleService:
             # The merchant may have charged this merchant_uid some other way since.
             await _ensure_free(uow, merchant_id, [merchant_uid], among_schedules=False)
             return await self._store(uow, schedule, changed)
+
+    async def retry(self, merchant_id: int, merchant_uid: str) -> Payment:
+        """``POST .../schedule/{merchant_uid}/retry``: charge a revoked or failed schedule now.
+
+        The charge is ``again``'s, so its money rules hold: one live payment per merchant_uid
+        (two retries at once charge once; the other is DuplicatePayment), an attempt before KCP
+        is called, and a lost answer leaves the payment in doubt — then the schedule is left as
+        it was and reconciliation settles the payment. A paid or failed charge is recorded on
+        the schedule (``executed``, its imp_uid and payment_status) and the payment returned.
+        """
+        schedule = await self.get(merchant_id, merchant_uid)
+        schedule.check_retryable()
+        payment = await self._charges.again(
+            merchant_id, schedule.customer_uid, schedule.charge.order, usage=USAGE_SCHEDULED
+        )
+        executed = schedule.executed(payment.imp_uid, payment.status, payment.fail_reason, self._clock.now())
+        async with self._uow() as uow:
+            if not await uow.schedules.replace(executed, expected=schedule.status):
+                # Changed meanwhile (unscheduled, rescheduled): the payment stands on its own.
+                log.warning(
+                    "schedule.changed_during_retry", merchant_uid=merchant_uid, imp_uid=payment.imp_uid
+                )
+        log.info(
+            "schedule.retried", merchant_uid=merchant_uid, imp_uid=payment.imp_uid, status=payment.status
+        )
+        return payment
 
     async def search(
         self,
