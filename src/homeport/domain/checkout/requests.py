@@ -326,29 +326,29 @@ def _check_currency(p: _Params) -> None:
 
 def _url(p: _Params, key: str, limit: int) -> str | None:
     value = p.text(key, limit=limit)
-    if value is None:
-        return None
+    return None if value is None else _http_url(value, p.name(key))
+
+
+def _http_url(value: str, name: str) -> str:
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise InvalidRequest(
-            f"{p.name(key)}는 http:// 또는 https://로 시작하는 URL이어야 합니다. (got {value!r})"
-        )
+        raise InvalidRequest(f"{name}는 http:// 또는 https://로 시작하는 URL이어야 합니다. (got {value!r})")
     return value
 
 
 def _notice_urls(p: _Params) -> tuple[str, ...]:
     """``notice_url``: one URL or a list of them (§7.3; webhooks §6)."""
-    value = p.raw("notice_url")
-    if value is None:
-        return ()
-    if isinstance(value, str):
+    if isinstance(p.raw("notice_url"), str):
         return (_url(p, "notice_url", TEXT_LIMITS["notice_url"]) or "",)
-    urls = _Params({str(i): v for i, v in enumerate(p.items("notice_url"))}, "notice_url[")
+    found = []
+    for index, value in enumerate(p.items("notice_url")):
+        if not isinstance(value, str):
+            raise InvalidRequest(f"notice_url[{index}]는 문자열이어야 합니다.")
+        found.append(_http_url(value, f"notice_url[{index}]"))
     # One text column holds them all as a JSON array, so the whole list shares its limit.
-    found = tuple(_url(urls, str(i), TEXT_LIMITS["notice_url"]) or "" for i in range(len(value)))
-    if len(json.dumps(list(found))) > TEXT_LIMITS["notice_url"]:
+    if len(json.dumps(found)) > TEXT_LIMITS["notice_url"]:
         raise InvalidRequest(f"notice_url 목록은 모두 합해 {TEXT_LIMITS['notice_url']}자 이하여야 합니다.")
-    return found
+    return tuple(found)
 
 
 def _custom_data(value: object) -> str | None:
