@@ -33,9 +33,11 @@ from homeport.api import vbanks as vbanks_api
 from homeport.api.envelope import EnvelopeResponse, success
 from homeport.api.errors import install as install_error_handlers
 from homeport.api.paths import TrailingSlashMiddleware
+from homeport.checkout import api as checkout_api
 from homeport.clock import Clock, SystemClock
 from homeport.config import Settings
 from homeport.domain.billing_keys.service import BillingKeyService
+from homeport.domain.checkout.service import CheckoutService
 from homeport.domain.errors import ConfigurationError
 from homeport.domain.escrows.service import EscrowService
 from homeport.domain.merchants.models import ChannelEnvironment, CreatedMerchant
@@ -169,6 +171,7 @@ def build_services(
         sandbox=sandbox,
         sandbox_http=sandbox_http,
         schedules=ScheduleService(uow, clock, billing_keys, charges),
+        checkout=CheckoutService(uow, clock, gateway),
     )
 
 
@@ -272,6 +275,7 @@ def create_app(
     app.include_router(schedules_api.router)
     app.include_router(vbanks_api.router)
     app.include_router(escrows_api.router)
+    app.include_router(checkout_api.router)
     if sandbox is not None:
         app.mount("/sandbox", create_sandbox_app(sandbox))
 

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from homeport.clock import Clock
 from homeport.config import Settings
 from homeport.domain.billing_keys.service import BillingKeyService
+from homeport.domain.checkout.service import CheckoutService
 from homeport.domain.escrows.service import EscrowService
 from homeport.domain.merchants.service import MerchantService
 from homeport.domain.payments.cancels import CancelService
@@ -44,6 +45,8 @@ class Services:
     pg_http: httpx.AsyncClient
     #: Scheduled payments (``/subscribe/payments/schedule``).
     schedules: ScheduleService
+    #: Orders of payment windows (``IMP.request_pay``, issue 6).
+    checkout: CheckoutService
     #: The embedded KCP sandbox (served at ``/sandbox``); None when HOMEPORT_SANDBOX=false.
     sandbox: Sandbox | None = None
     #: The embedded sandbox reached in-process by sandbox channels' connectors.

@@ -23,7 +23,7 @@ from homeport.api.schemas import payment_to_wire
 from homeport.domain.billing_keys.models import CustomerInfo
 from homeport.domain.errors import PgRefused
 from homeport.domain.payments.models import Buyer, Payment, PaymentStatus
-from homeport.domain.payments.orders import ChargeOrder
+from homeport.domain.payments.orders import TEXT_LIMITS, ChargeOrder
 
 router = APIRouter()
 
@@ -31,16 +31,7 @@ router = APIRouter()
 ONETIME_FAILED = "카드정보 인증에 실패하였습니다."
 
 #: Text fields of a charge and the longest value homeport stores for each.
-_LIMITS = {
-    "name": 200,
-    "buyer_name": 64,
-    "buyer_email": 128,
-    "buyer_tel": 32,
-    "buyer_addr": 256,
-    "buyer_postcode": 16,
-    "browser_ip": 64,
-    "notice_url": 2000,
-}
+_LIMITS = {**TEXT_LIMITS, "browser_ip": 64}
 
 
 def charge_order(body: Body, request: Request) -> ChargeOrder:

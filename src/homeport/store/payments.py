@@ -150,7 +150,8 @@ def _payment(row: RowMapping, cancellations: Sequence[Cancellation]) -> Payment:
             due_at=row["vbank_due_at"],
             issued_at=row["vbank_issued_at"],
         )
-        if row["vbank_number"] or row["vbank_code"]
+        # A due date alone is a window's vbank_due kept for its approval (decision 0005).
+        if row["vbank_number"] or row["vbank_code"] or row["vbank_due_at"]
         else None
     )
     return Payment(

@@ -33,7 +33,7 @@ from homeport.domain.ids import new_imp_uid, validate_merchant_uid
 from homeport.domain.merchants.models import PgChannel
 from homeport.domain.money import INSTALLMENT_MINIMUM, Won
 from homeport.domain.payments.attempts import AttemptOperation, AttemptResult, AttemptState, attempt_on
-from homeport.domain.payments.models import Buyer, Payment, PaymentChannel, PaymentStatus
+from homeport.domain.payments.models import Buyer, Payment, PaymentChannel, PaymentStatus, VirtualAccount
 from homeport.domain.uow import UnitOfWorkFactory
 from homeport.pg import base as pg
 
@@ -43,6 +43,17 @@ T = TypeVar("T")
 
 #: KCP settles in won only (kcp.md: ``currency`` 410 / WON).
 SUPPORTED_CURRENCY = "KRW"
+
+#: Text fields of an order and the longest value homeport stores for each (API and checkout).
+TEXT_LIMITS = {
+    "name": 200,
+    "buyer_name": 64,
+    "buyer_email": 128,
+    "buyer_tel": 32,
+    "buyer_addr": 256,
+    "buyer_postcode": 16,
+    "notice_url": 2000,
+}
 
 
 @dataclass(frozen=True)
@@ -112,8 +123,12 @@ class PaymentSteps:
         customer_uid: str | None = None,
         usage: str | None = None,
         pay_method: str = "card",
+        started_by: PaymentChannel = PaymentChannel.API,
+        escrow: bool = False,
+        virtual_account: VirtualAccount | None = None,
     ) -> Payment:
-        """A ``ready`` payment started by API on ``channel``, not stored yet."""
+        """A ``ready`` payment on ``channel``, not stored yet: started by API unless a payment
+        window (``started_by`` pc or mobile) asked for it."""
         now = self._clock.now()
         return Payment(
             imp_uid=new_imp_uid(),
@@ -126,7 +141,7 @@ class PaymentSteps:
             currency=order.currency,
             name=order.name,
             pay_method=pay_method,
-            channel=PaymentChannel.API,
+            channel=started_by,
             pg_provider=channel.pg_provider,
             pg_id=channel.site_code,
             sandbox=channel.sandbox,
@@ -136,6 +151,8 @@ class PaymentSteps:
             tax_free=order.tax_free,
             customer_uid=customer_uid,
             customer_uid_usage=usage,
+            escrow=escrow,
+            virtual_account=virtual_account,
         )
 
     async def open(self, payment: Payment, operation: AttemptOperation = AttemptOperation.CHARGE) -> int:
