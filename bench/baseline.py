@@ -9,8 +9,8 @@ It reads the whole request body before answering (uvicorn must receive a POST's 
 for homeport) and answers an i'mport-shaped success envelope of similar size to a short
 homeport answer, with the same Content-Type.
 
-Run as a script (the harness does): ``python bench/baseline.py --port N``. The ``uvicorn.run``
-arguments below are the ones ``homeport serve`` uses (src/homeport/cli/serve.py): one process,
+Run as a script (the harness does): ``python bench/baseline.py --port N``. It is served by
+``homeport serve``'s own ``run_server`` (src/homeport/cli/serve.py): one process,
 the same interpreter and packages, hence the same loop (uvloop) and HTTP parser (httptools).
 """
 
@@ -20,7 +20,7 @@ import argparse
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-import uvicorn
+from homeport.cli.serve import run_server
 
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
@@ -57,14 +57,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--log-level", default="warning")
     args = parser.parse_args()
-    uvicorn.run(
-        app,
-        host="127.0.0.1",
-        port=args.port,
-        access_log=False,
-        log_level=args.log_level,
-        lifespan="on",
-    )
+    run_server(app, host="127.0.0.1", port=args.port, log_level=args.log_level)
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 import uvicorn
@@ -47,11 +47,22 @@ def serve(
         typer.echo(f"error: {exc.message}", err=True)
         raise typer.Exit(1) from None
     _announce(settings.host, settings.port, startup, services)
-    uvicorn.run(
+    run_server(
         create_app(services, mount_sandbox=not startup.has_production_channels),
         host=settings.host,
         port=settings.port,
-        access_log=False,  # our middleware logs requests by route template, without queries
         log_level=settings.log_level,
+    )
+
+
+def run_server(app: Any, *, host: str, port: int, log_level: str) -> None:
+    """Serve an ASGI app with homeport's uvicorn settings (bench/ serves its baseline with
+    this too, so the two are measured on the same server stack)."""
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        access_log=False,  # our middleware logs requests by route template, without queries
+        log_level=log_level,
         lifespan="on",
     )
