@@ -8,6 +8,7 @@ import structlog
 
 from homeport.clock import Clock
 from homeport.domain.channels import PgChannels
+from homeport.domain.checkout.approval import CheckoutApproval
 from homeport.domain.checkout.requests import CheckoutRequest, PgSelection
 from homeport.domain.errors import BillingNotConfigured, DuplicatePayment, InvalidRequest, MerchantNotFound
 from homeport.domain.ids import MERCHANT_CODE
@@ -52,6 +53,8 @@ class CheckoutService:
         self._clock = clock
         self._channels = channels
         self._steps = PaymentSteps(uow, clock)
+        #: Opening the window of a registered order and approving its Ret_URL result.
+        self.approval = CheckoutApproval(uow, clock, channels)
 
     async def register(
         self, merchant_code: str, request: CheckoutRequest, *, device: PaymentChannel = PaymentChannel.PC
