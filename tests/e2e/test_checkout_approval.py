@@ -277,6 +277,45 @@ async def test_m_redirect_url_receives_the_outcome_in_its_query(
         "imp_uid": imp_uid,
         "merchant_uid": "order-1",
         "imp_success": "true",
-        "error_code": "",
-        "error_msg": "",
     }
+
+
+async def test_m_redirect_url_of_a_closed_window_carries_the_error(
+    api: httpx.AsyncClient, browser: httpx.AsyncClient, merchant_a: CreatedMerchant
+) -> None:
+    imp_uid = await register(api, merchant_a)
+    started = await start(api, merchant_a, imp_uid, m_redirect_url="https://shop.test/done")
+    answer = await post_return(api, await window(browser, started["pay_url"], started["form"], "cancel"))
+
+    assert answer.status_code == 302
+    query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(answer.headers["location"]).query))
+    assert query["imp_success"] == "false"
+    assert query["error_code"] == "3001"
+    assert query["error_msg"]
+
+
+async def test_a_javascript_m_redirect_url_is_refused_before_the_window_opens(
+    api: httpx.AsyncClient, merchant_a: CreatedMerchant
+) -> None:
+    imp_uid = await register(api, merchant_a)
+    answer = await api.post(
+        f"/checkout/v1/orders/{imp_uid}/window",
+        json={"merchant_code": merchant_a.merchant.code, "m_redirect_url": "javascript:alert(1)"},
+    )
+
+    assert answer.status_code == 400
+    assert "m_redirect_url" in answer.json()["message"]
+
+
+async def test_a_paid_order_cannot_open_its_window_again(
+    api: httpx.AsyncClient, browser: httpx.AsyncClient, merchant_a: CreatedMerchant
+) -> None:
+    imp_uid, _ = await pay(
+        api, browser, merchant_a, choices={"card_cd": "CCLG", "card_no": "4111111111111111"}
+    )
+    answer = await api.post(
+        f"/checkout/v1/orders/{imp_uid}/window", json={"merchant_code": merchant_a.merchant.code}
+    )
+
+    assert answer.status_code == 400
+    assert answer.json()["response"] is None

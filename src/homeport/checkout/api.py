@@ -189,14 +189,13 @@ async def window_return(
     result = callback_result(completion.payment)
     redirect = http_url(m_redirect_url, "m_redirect_url") if m_redirect_url else None
     if redirect:
-        # §7.5: the mobile flow redirects with imp_uid, merchant_uid, imp_success, error_*.
         query = {
             "imp_uid": result["imp_uid"],
             "merchant_uid": result["merchant_uid"],
             "imp_success": "true" if result["success"] else "false",
-            "error_code": result["error_code"] or "",
-            "error_msg": result["error_msg"] or "",
         }
+        if not result["success"]:  # §7.5: error_code and error_msg on failure only
+            query.update(error_code=result["error_code"], error_msg=result["error_msg"] or "")
         separator = "&" if "?" in redirect else "?"
         return RedirectResponse(f"{redirect}{separator}{urlencode(query)}", status_code=302)
     return success(result)
