@@ -99,6 +99,18 @@ async def pay(
     return imp_uid, await post_return(api, returned)
 
 
+CARD = {"card_cd": "CCLG", "card_no": "4111111111111111"}
+
+
+async def card_window(
+    api: httpx.AsyncClient, browser: httpx.AsyncClient, merchant: CreatedMerchant, **start_extra: str
+) -> tuple[str, Form]:
+    """A registered 10,000-won order paid by card in its window: the Ret_URL post, not sent yet."""
+    imp_uid = await register(api, merchant)
+    started = await start(api, merchant, imp_uid, **start_extra)
+    return imp_uid, await window(browser, started["pay_url"], started["form"], **CARD)
+
+
 async def rest_payment(api: httpx.AsyncClient, auth: dict[str, str], imp_uid: str) -> dict[str, Any]:
     answer = await api.get(f"/payments/{imp_uid}", headers=auth)
     assert answer.status_code == 200, answer.text
@@ -176,11 +188,7 @@ async def test_a_closed_window_fails_the_payment_without_asking_kcp(
 async def test_a_replayed_return_answers_the_stored_outcome_and_approves_once(
     api: httpx.AsyncClient, browser: httpx.AsyncClient, merchant_a: CreatedMerchant, auth: dict[str, str]
 ) -> None:
-    imp_uid = await register(api, merchant_a)
-    started = await start(api, merchant_a, imp_uid)
-    returned = await window(
-        browser, started["pay_url"], started["form"], card_cd="CCLG", card_no="4111111111111111"
-    )
+    imp_uid, returned = await card_window(api, browser, merchant_a)
     first = (await post_return(api, returned)).json()["response"]
     again = (await post_return(api, returned)).json()["response"]
 
@@ -193,11 +201,7 @@ async def test_a_replayed_return_answers_the_stored_outcome_and_approves_once(
 async def test_an_amount_in_the_return_form_is_ignored_the_stored_amount_is_approved(
     api: httpx.AsyncClient, browser: httpx.AsyncClient, merchant_a: CreatedMerchant, auth: dict[str, str]
 ) -> None:
-    imp_uid = await register(api, merchant_a)
-    started = await start(api, merchant_a, imp_uid)
-    returned = await window(
-        browser, started["pay_url"], started["form"], card_cd="CCLG", card_no="4111111111111111"
-    )
+    imp_uid, returned = await card_window(api, browser, merchant_a)
     result = (await post_return(api, returned, good_mny="100", amount="100", ordr_mony="100")).json()[
         "response"
     ]
@@ -261,10 +265,8 @@ async def test_a_virtual_account_window_leaves_the_payment_ready_with_the_accoun
 async def test_m_redirect_url_receives_the_outcome_in_its_query(
     api: httpx.AsyncClient, browser: httpx.AsyncClient, merchant_a: CreatedMerchant
 ) -> None:
-    imp_uid = await register(api, merchant_a)
-    started = await start(api, merchant_a, imp_uid, m_redirect_url="https://shop.test/done?from=kcp")
-    returned = await window(
-        browser, started["pay_url"], started["form"], card_cd="CCLG", card_no="4111111111111111"
+    imp_uid, returned = await card_window(
+        api, browser, merchant_a, m_redirect_url="https://shop.test/done?from=kcp"
     )
     answer = await post_return(api, returned)
 
@@ -310,9 +312,7 @@ async def test_a_javascript_m_redirect_url_is_refused_before_the_window_opens(
 async def test_a_paid_order_cannot_open_its_window_again(
     api: httpx.AsyncClient, browser: httpx.AsyncClient, merchant_a: CreatedMerchant
 ) -> None:
-    imp_uid, _ = await pay(
-        api, browser, merchant_a, choices={"card_cd": "CCLG", "card_no": "4111111111111111"}
-    )
+    imp_uid, _ = await pay(api, browser, merchant_a, choices=CARD)
     answer = await api.post(
         f"/checkout/v1/orders/{imp_uid}/window", json={"merchant_code": merchant_a.merchant.code}
     )

@@ -47,6 +47,20 @@ class Completion:
     replayed: bool = False
 
 
+async def merchant_id_of(uow_factory: UnitOfWorkFactory, merchant_code: str) -> int:
+    """The merchant of an identification code (``imp`` + 8 digits, §7.2), or MerchantNotFound."""
+    if not MERCHANT_CODE.match(merchant_code):
+        raise MerchantNotFound(
+            f"가맹점 식별코드가 올바르지 않습니다: {merchant_code!r} "
+            "(IMP.init에는 imp + 숫자 8자리를 넘겨주세요)"
+        )
+    async with uow_factory(readonly=True) as uow:
+        merchant = await uow.merchants.get_by_code(merchant_code)
+    if merchant is None:
+        raise MerchantNotFound(f"존재하지 않는 가맹점 식별코드입니다: {merchant_code}")
+    return merchant.id
+
+
 def _window_payment(payment: Payment | None, imp_uid: str) -> Payment:
     if payment is None or payment.channel not in (PaymentChannel.PC, PaymentChannel.MOBILE):
         raise PaymentNotFound(f"결제창으로 요청된 결제건이 아닙니다: {imp_uid}")
@@ -172,13 +186,9 @@ class CheckoutApproval:
             return locked, await uow.attempts.add(attempt)
 
     async def _payment(self, merchant_code: str, imp_uid: str) -> Payment:
-        if not MERCHANT_CODE.match(merchant_code):
-            raise MerchantNotFound(f"가맹점 식별코드가 올바르지 않습니다: {merchant_code!r}")
+        merchant_id = await merchant_id_of(self._uow, merchant_code)
         async with self._uow(readonly=True) as uow:
-            merchant = await uow.merchants.get_by_code(merchant_code)
-            payment = await uow.payments.get(merchant.id, imp_uid) if merchant else None
-        if merchant is None:
-            raise MerchantNotFound(f"존재하지 않는 가맹점 식별코드입니다: {merchant_code}")
+            payment = await uow.payments.get(merchant_id, imp_uid)
         return _window_payment(payment, imp_uid)
 
     async def _channel(self, payment: Payment) -> PgChannel:

@@ -8,10 +8,9 @@ import structlog
 
 from homeport.clock import Clock
 from homeport.domain.channels import PgChannels
-from homeport.domain.checkout.approval import CheckoutApproval
+from homeport.domain.checkout.approval import CheckoutApproval, merchant_id_of
 from homeport.domain.checkout.requests import CheckoutRequest, PgSelection
-from homeport.domain.errors import BillingNotConfigured, DuplicatePayment, InvalidRequest, MerchantNotFound
-from homeport.domain.ids import MERCHANT_CODE
+from homeport.domain.errors import BillingNotConfigured, DuplicatePayment, InvalidRequest
 from homeport.domain.merchants.models import PgChannel
 from homeport.domain.payments.models import Payment, PaymentChannel, PaymentStatus, VirtualAccount
 from homeport.domain.payments.orders import PaymentSteps
@@ -66,7 +65,7 @@ class CheckoutService:
         same merchant_uid that was never submitted is failed and replaced (buyers reopen
         windows); a merchant_uid that is paid, or whose window reached the PG, is refused.
         """
-        merchant_id = await self._merchant_id(merchant_code)
+        merchant_id = await merchant_id_of(self._uow, merchant_code)
         order = request.order()
         if not request.pg.billing:  # a billing window charges nothing: its amount is shown only
             await self._steps.check_prepared(merchant_id, order)
@@ -88,18 +87,6 @@ class CheckoutService:
             await uow.payments.add(payment)  # DuplicatePayment if another window won the race
         log.info("checkout.registered", imp_uid=payment.imp_uid, merchant_id=merchant_id, device=device.value)
         return payment
-
-    async def _merchant_id(self, merchant_code: str) -> int:
-        if not MERCHANT_CODE.match(merchant_code):
-            raise MerchantNotFound(
-                f"가맹점 식별코드가 올바르지 않습니다: {merchant_code!r} "
-                "(IMP.init에는 imp + 숫자 8자리를 넘겨주세요)"
-            )
-        async with self._uow(readonly=True) as uow:
-            merchant = await uow.merchants.get_by_code(merchant_code)
-        if merchant is None:
-            raise MerchantNotFound(f"존재하지 않는 가맹점 식별코드입니다: {merchant_code}")
-        return merchant.id
 
     async def _retire_abandoned(self, uow: UnitOfWork, merchant_id: int, merchant_uid: str) -> None:
         """Fail the live payment of ``merchant_uid`` if it is a window never submitted, else refuse.
