@@ -319,3 +319,17 @@ async def test_a_paid_order_cannot_open_its_window_again(
 
     assert answer.status_code == 400
     assert answer.json()["response"] is None
+
+
+async def test_a_billing_window_result_is_refused_until_billing_issuance_lands(
+    api: httpx.AsyncClient, browser: httpx.AsyncClient, merchant_a: CreatedMerchant, auth: dict[str, str]
+) -> None:
+    imp_uid = await register(api, merchant_a, pg="kcp_billing", customer_uid="buyer-1", amount=0)
+    started = await start(api, merchant_a, imp_uid)
+    assert started["form"]["kcp_group_id"] == "A52Q71000489"
+    returned = await window(browser, started["pay_url"], started["form"], **CARD, card_taxno="800101")
+    answer = await post_return(api, returned)
+
+    assert answer.status_code == 400
+    assert "kcp_billing" in answer.json()["message"]
+    assert (await rest_payment(api, auth, imp_uid))["status"] == "ready"

@@ -27,6 +27,9 @@ from homeport.pg import base as pg
 
 log = structlog.get_logger("homeport.checkout")
 
+#: ``customer_uid_usage`` of a billing-key issuance window (§5.2).
+USAGE_ISSUE = "issue"
+
 
 @dataclass(frozen=True)
 class WindowStart:
@@ -89,7 +92,7 @@ class CheckoutApproval:
                 f"결제대기(ready) 상태의 결제건만 결제창을 열 수 있습니다. ({payment.status.value})"
             )
         channel = await self._channel(payment)
-        billing = payment.customer_uid_usage == "issue"
+        billing = payment.customer_uid_usage == USAGE_ISSUE
         request = pg.TradeRequest(
             order_id=payment.merchant_uid,
             amount=payment.amount,  # the stored amount: the window shows and KCP registers it
@@ -115,6 +118,10 @@ class CheckoutApproval:
     async def complete(self, merchant_code: str, imp_uid: str, fields: Mapping[str, str]) -> Completion:
         """Approve the window's result for the stored amount; a replay answers the stored outcome."""
         payment = await self._payment(merchant_code, imp_uid)
+        if payment.customer_uid_usage == USAGE_ISSUE:
+            # A billing window's result is a batch key, not a payment: approving it would be
+            # wrong. Its issuance (issue_billing_key) is the next slice; refuse until then.
+            raise InvalidRequest("빌링키 발급 결제창의 결과 처리는 아직 지원되지 않습니다. (kcp_billing)")
         channel = await self._channel(payment)
         opened = await self._open(payment)
         if opened is None:

@@ -8,7 +8,7 @@ import structlog
 
 from homeport.clock import Clock
 from homeport.domain.channels import PgChannels
-from homeport.domain.checkout.approval import CheckoutApproval, merchant_id_of
+from homeport.domain.checkout.approval import USAGE_ISSUE, CheckoutApproval, merchant_id_of
 from homeport.domain.checkout.requests import CheckoutRequest, PgSelection
 from homeport.domain.errors import BillingNotConfigured, DuplicatePayment, InvalidRequest
 from homeport.domain.merchants.models import PgChannel
@@ -20,8 +20,6 @@ log = structlog.get_logger("homeport.checkout")
 
 #: Why an abandoned window's payment was failed when the buyer opened a new one.
 REPLACED_REASON = "새 결제창 요청으로 대체됨"
-#: ``customer_uid_usage`` of a billing-key issuance window (the REST issuance's word, §5.2).
-USAGE_ISSUE = "issue"
 
 
 async def resolve_channel(channels: PgChannels, merchant_id: int, selection: PgSelection) -> PgChannel:
