@@ -16,17 +16,21 @@ and is the one used at approval, and merchants confirm every result with
 
 from __future__ import annotations
 
+import re
 from typing import Any
+from urllib.parse import urlencode
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
 
 from homeport.api.body import Body, text_field
 from homeport.api.deps import BodyDep, ServicesDep
 from homeport.api.envelope import EnvelopeResponse, failure, success
 from homeport.api.errors import status_for
-from homeport.domain.checkout.requests import checkout_request
+from homeport.domain.checkout.requests import checkout_request, http_url
 from homeport.domain.errors import GatewayError, InvalidRequest
-from homeport.domain.payments.models import Payment, PaymentChannel
+from homeport.domain.payments.models import Payment, PaymentChannel, PaymentStatus
+from homeport.pg.kcp.wire import decode_form
 
 router = APIRouter()
 
@@ -73,3 +77,125 @@ async def register_order(services: ServicesDep, body: BodyDep) -> EnvelopeRespon
         # so the SDK has one rule: not 200 means the window does not open.
         return failure(error.message, code=code, status_code=400)
     return success(order_to_wire(payment))
+
+
+def callback_result(payment: Payment) -> dict[str, Any]:
+    """The ``IMP.request_pay`` callback's fields (§7.4), built from the stored payment only."""
+    account = payment.virtual_account
+    card = payment.card
+    success_ = payment.status is PaymentStatus.PAID or (
+        payment.status is PaymentStatus.READY and account is not None and bool(account.number)
+    )
+    return {
+        "success": success_,
+        "imp_uid": payment.imp_uid,
+        "merchant_uid": payment.merchant_uid,
+        "pay_method": payment.pay_method,
+        "pg_provider": payment.pg_provider,
+        "emb_pg_provider": payment.emb_pg_provider,
+        "pg_tid": payment.pg_tid,
+        "status": payment.status.value,
+        "paid_amount": payment.amount if payment.status is PaymentStatus.PAID else 0,
+        "paid_at": payment.paid_at,
+        "name": payment.name,
+        "currency": payment.currency,
+        "card_name": card.company_name if card else None,
+        "card_number": card.masked_number if card else None,
+        "card_quota": card.installment_months if card else 0,
+        "apply_num": payment.approval_number,
+        "vbank_num": account.number if account else None,
+        "vbank_name": account.bank_name if account else None,
+        "vbank_holder": account.holder if account else None,
+        "vbank_date": account.due_at if account else 0,
+        "custom_data": payment.custom_data,
+        "error_code": None if success_ else _error_code(payment.fail_reason),
+        "error_msg": None if success_ else payment.fail_reason,
+    }
+
+
+#: ``fail_reason`` starts with the PG's code in brackets (``[8016] ...``, orders.fail_reason).
+_PG_CODE = re.compile(r"^\[([^\]]{1,20})\]")
+#: When no PG code is known (a void, homeport's own refusal). The contract has no unified list
+#: of callback codes (§7.4: "PG's original code"), so this one is homeport's.
+NO_PG_CODE = "F400"
+
+
+def _error_code(reason: str | None) -> str:
+    found = _PG_CODE.match(reason or "")
+    return found.group(1) if found else NO_PG_CODE
+
+
+def _return_url(request: Request, imp_uid: str, merchant_code: str, redirect: str | None) -> str:
+    query = {"merchant_code": merchant_code, **({"m_redirect_url": redirect} if redirect else {})}
+    return f"{str(request.base_url).rstrip('/')}/checkout/v1/return/{imp_uid}?{urlencode(query)}"
+
+
+@router.post("/checkout/v1/orders/{imp_uid}/window")
+async def start_window(
+    imp_uid: str, request: Request, services: ServicesDep, body: BodyDep
+) -> EnvelopeResponse:
+    """Register KCP's trade for a ready order; the page POSTs ``form`` to ``pay_url``.
+
+    Public like ``/checkout/v1/orders``: the trade is registered with the amount homeport
+    stored, so nothing a page sends here can change what is approved.
+    """
+    try:
+        merchant_code = text_field(body, "merchant_code", required=True) or ""
+        redirect = text_field(body, "m_redirect_url")
+        if redirect is not None:
+            redirect = http_url(redirect, "m_redirect_url")
+        start = await services.checkout.approval.start_window(
+            merchant_code,
+            imp_uid,
+            _return_url(request, imp_uid, merchant_code, redirect),
+            user_agent=request.headers.get("user-agent", ""),
+        )
+    except GatewayError as error:
+        status, code = status_for(error)
+        if status >= 500:
+            raise
+        return failure(error.message, code=code, status_code=400)
+    return success(
+        {
+            "imp_uid": start.imp_uid,
+            "pay_url": start.pay_url,
+            "approval_key": start.approval_key,
+            "trace_no": start.trace_no,
+            "form": dict(start.form),
+        }
+    )
+
+
+@router.post("/checkout/v1/return/{imp_uid}", response_model=None)
+async def window_return(
+    imp_uid: str, request: Request, services: ServicesDep, merchant_code: str = "", m_redirect_url: str = ""
+) -> Response:
+    """KCP's Ret_URL: the window's form (EUC-KR or UTF-8), approved for the STORED amount.
+
+    The browser may post anything here, including another ``good_mny``: the form is handed to
+    the connector unread and the approval asks KCP for the amount stored at registration,
+    which KCP refuses when it differs from what the buyer authenticated (8059). A replayed
+    post answers the stored outcome without a second approval.
+    """
+    try:
+        # KCP posts in the window's charset (EUC-KR unless encoding_trans=UTF-8, kcp.md §10.2).
+        fields = decode_form(await request.body(), request.headers.get("content-type", ""))
+        completion = await services.checkout.approval.complete(merchant_code, imp_uid, fields)
+    except GatewayError as error:
+        status, code = status_for(error)
+        if status >= 500:
+            raise
+        return failure(error.message, code=code, status_code=400)
+    result = callback_result(completion.payment)
+    redirect = http_url(m_redirect_url, "m_redirect_url") if m_redirect_url else None
+    if redirect:
+        query = {
+            "imp_uid": result["imp_uid"],
+            "merchant_uid": result["merchant_uid"],
+            "imp_success": "true" if result["success"] else "false",
+        }
+        if not result["success"]:  # §7.5: error_code and error_msg on failure only
+            query.update(error_code=result["error_code"], error_msg=result["error_msg"] or "")
+        separator = "&" if "?" in redirect else "?"
+        return RedirectResponse(f"{redirect}{separator}{urlencode(query)}", status_code=302)
+    return success(result)

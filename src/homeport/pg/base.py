@@ -63,15 +63,21 @@ class TradeRequest:
     user_agent: str = ""
     escrow: bool = False
     billing_group_id: str | None = None  # for a billing-key window
+    buyer: Buyer = field(default_factory=Buyer)
 
 
 @dataclass(frozen=True)
 class TradeRegistration:
-    """What the window needs: the approval key, the trace number and the window URL."""
+    """What the window needs: the approval key, the trace number and the window URL.
+
+    ``form`` is the order form a page POSTs to ``pay_url`` to open the window, in the PG's own
+    field names (built by the connector so checkout code never spells them).
+    """
 
     approval_key: str
     trace_no: str
     pay_url: str
+    form: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -326,10 +326,10 @@ def _check_currency(p: _Params) -> None:
 
 def _url(p: _Params, key: str, limit: int) -> str | None:
     value = p.text(key, limit=limit)
-    return None if value is None else _http_url(value, p.name(key))
+    return None if value is None else http_url(value, p.name(key))
 
 
-def _http_url(value: str, name: str) -> str:
+def http_url(value: str, name: str) -> str:
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise InvalidRequest(f"{name}는 http:// 또는 https://로 시작하는 URL이어야 합니다. (got {value!r})")
@@ -344,7 +344,7 @@ def _notice_urls(p: _Params) -> tuple[str, ...]:
     for index, value in enumerate(p.items("notice_url")):
         if not isinstance(value, str):
             raise InvalidRequest(f"notice_url[{index}]는 문자열이어야 합니다.")
-        found.append(_http_url(value, f"notice_url[{index}]"))
+        found.append(http_url(value, f"notice_url[{index}]"))
     # One text column holds them all as a JSON array, so the whole list shares its limit.
     if len(json.dumps(found)) > TEXT_LIMITS["notice_url"]:
         raise InvalidRequest(f"notice_url 목록은 모두 합해 {TEXT_LIMITS['notice_url']}자 이하여야 합니다.")

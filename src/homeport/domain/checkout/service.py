@@ -8,9 +8,9 @@ import structlog
 
 from homeport.clock import Clock
 from homeport.domain.channels import PgChannels
+from homeport.domain.checkout.approval import USAGE_ISSUE, CheckoutApproval, merchant_id_of
 from homeport.domain.checkout.requests import CheckoutRequest, PgSelection
-from homeport.domain.errors import BillingNotConfigured, DuplicatePayment, InvalidRequest, MerchantNotFound
-from homeport.domain.ids import MERCHANT_CODE
+from homeport.domain.errors import BillingNotConfigured, DuplicatePayment, InvalidRequest
 from homeport.domain.merchants.models import PgChannel
 from homeport.domain.payments.models import Payment, PaymentChannel, PaymentStatus, VirtualAccount
 from homeport.domain.payments.orders import PaymentSteps
@@ -20,8 +20,6 @@ log = structlog.get_logger("homeport.checkout")
 
 #: Why an abandoned window's payment was failed when the buyer opened a new one.
 REPLACED_REASON = "새 결제창 요청으로 대체됨"
-#: ``customer_uid_usage`` of a billing-key issuance window (the REST issuance's word, §5.2).
-USAGE_ISSUE = "issue"
 
 
 async def resolve_channel(channels: PgChannels, merchant_id: int, selection: PgSelection) -> PgChannel:
@@ -52,6 +50,8 @@ class CheckoutService:
         self._clock = clock
         self._channels = channels
         self._steps = PaymentSteps(uow, clock)
+        #: Opening the window of a registered order and approving its Ret_URL result.
+        self.approval = CheckoutApproval(uow, clock, channels)
 
     async def register(
         self, merchant_code: str, request: CheckoutRequest, *, device: PaymentChannel = PaymentChannel.PC
@@ -63,7 +63,7 @@ class CheckoutService:
         same merchant_uid that was never submitted is failed and replaced (buyers reopen
         windows); a merchant_uid that is paid, or whose window reached the PG, is refused.
         """
-        merchant_id = await self._merchant_id(merchant_code)
+        merchant_id = await merchant_id_of(self._uow, merchant_code)
         order = request.order()
         if not request.pg.billing:  # a billing window charges nothing: its amount is shown only
             await self._steps.check_prepared(merchant_id, order)
@@ -85,18 +85,6 @@ class CheckoutService:
             await uow.payments.add(payment)  # DuplicatePayment if another window won the race
         log.info("checkout.registered", imp_uid=payment.imp_uid, merchant_id=merchant_id, device=device.value)
         return payment
-
-    async def _merchant_id(self, merchant_code: str) -> int:
-        if not MERCHANT_CODE.match(merchant_code):
-            raise MerchantNotFound(
-                f"가맹점 식별코드가 올바르지 않습니다: {merchant_code!r} "
-                "(IMP.init에는 imp + 숫자 8자리를 넘겨주세요)"
-            )
-        async with self._uow(readonly=True) as uow:
-            merchant = await uow.merchants.get_by_code(merchant_code)
-        if merchant is None:
-            raise MerchantNotFound(f"존재하지 않는 가맹점 식별코드입니다: {merchant_code}")
-        return merchant.id
 
     async def _retire_abandoned(self, uow: UnitOfWork, merchant_id: int, merchant_uid: str) -> None:
         """Fail the live payment of ``merchant_uid`` if it is a window never submitted, else refuse.

@@ -31,13 +31,12 @@ from homeport.domain.channels import PgChannels
 from homeport.domain.errors import (
     BillingNotConfigured,
     PgError,
-    PgOutcomeUnknown,
     PgRefused,
     UnregisteredCustomer,
 )
 from homeport.domain.ids import validate_customer_uid
 from homeport.domain.merchants.models import PgChannel
-from homeport.domain.payments.attempts import Attempt, AttemptOperation, AttemptResult, AttemptState
+from homeport.domain.payments.attempts import AttemptResult, AttemptState
 from homeport.domain.payments.models import Buyer, CardDetails, Payment, PaymentStatus
 from homeport.domain.payments.orders import ChargeOrder, PaymentSteps, fail_reason
 from homeport.domain.uow import UnitOfWorkFactory
@@ -150,7 +149,7 @@ class ChargeService:
                 payment, attempt_id, fail_reason(result), self._steps.declined(result)
             )
         if result.amount != payment.amount:
-            return await self._void(payment, attempt_id, connector, result)
+            return await self._steps.void(payment, attempt_id, connector, result)
         card = result.card or CardDetails()
         paid = replace(
             payment,
@@ -170,56 +169,6 @@ class ChargeService:
         return await self._steps.apply(
             paid, attempt_id, AttemptResult(AttemptState.SUCCEEDED, now, pg_tid=result.pg_tid)
         )
-
-    async def _void(
-        self, payment: Payment, attempt_id: int, connector: pg.PgConnector, approved: pg.Approved
-    ) -> Payment:
-        """Cancel an approval of another amount than asked (kcp.md: approve with ordr_mony)."""
-        now = self._clock.now()
-        log.error(
-            "payment.amount_differs", imp_uid=payment.imp_uid, asked=payment.amount, approved=approved.amount
-        )
-        void = Attempt(
-            imp_uid=payment.imp_uid,
-            merchant_id=payment.merchant_id,
-            operation=AttemptOperation.VOID,
-            amount=approved.amount,
-            pg_provider=payment.pg_provider or "",
-            pg_id=payment.pg_id or "",
-            started_at=now,
-            pg_tid=approved.pg_tid,
-        )
-        async with self._uow() as uow:
-            await uow.attempts.settle(
-                attempt_id, AttemptResult(AttemptState.SUCCEEDED, now, pg_tid=approved.pg_tid)
-            )
-            void_id = await uow.attempts.add(void)
-        reason = (
-            f"PG가 요청금액({payment.amount}원)과 다른 금액({approved.amount}원)을 승인하여 "
-            "승인을 취소하였습니다."
-        )
-        request = pg.CancelRequest(
-            pg_tid=approved.pg_tid,
-            pay_method=approved.pay_method,
-            amount=None,
-            remaining_before=approved.amount,
-            reason=reason,
-        )
-        try:
-            cancelled = await connector.cancel(request)
-        except PgError:
-            cancelled = None
-        if not isinstance(cancelled, pg.Cancelled):
-            # Money was taken and could not be given back here: leave it in doubt, loudly.
-            await self._steps.settle(void_id, AttemptResult(AttemptState.UNKNOWN, self._clock.now()))
-            log.error("payment.void_failed", imp_uid=payment.imp_uid, pg_tid=approved.pg_tid)
-            raise PgOutcomeUnknown(
-                "PG가 다른 금액을 승인했고 승인 취소를 확인하지 못했습니다. 결제 상태를 확인 중입니다. "
-                "(approved amount differs and the void is unconfirmed)"
-            )
-        failed = replace(payment, pg_tid=approved.pg_tid)
-        settled = AttemptResult(AttemptState.SUCCEEDED, self._clock.now(), pg_tid=cancelled.pg_tid)
-        return await self._steps.fail(failed, void_id, reason, settled)
 
 
 def with_customer(buyer: Buyer, customer: CustomerInfo) -> Buyer:

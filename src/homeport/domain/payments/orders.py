@@ -26,13 +26,20 @@ from homeport.domain.errors import (
     AmountMismatch,
     InvalidAmount,
     InvalidRequest,
+    PgError,
     PgOutcomeUnknown,
     PgUnavailable,
 )
 from homeport.domain.ids import new_imp_uid, validate_merchant_uid
 from homeport.domain.merchants.models import PgChannel
 from homeport.domain.money import INSTALLMENT_MINIMUM, Won
-from homeport.domain.payments.attempts import AttemptOperation, AttemptResult, AttemptState, attempt_on
+from homeport.domain.payments.attempts import (
+    Attempt,
+    AttemptOperation,
+    AttemptResult,
+    AttemptState,
+    attempt_on,
+)
 from homeport.domain.payments.models import Buyer, Payment, PaymentChannel, PaymentStatus, VirtualAccount
 from homeport.domain.uow import UnitOfWorkFactory
 from homeport.pg import base as pg
@@ -223,3 +230,53 @@ class PaymentSteps:
         return AttemptResult(
             AttemptState.DECLINED, self._clock.now(), pg_code=declined.pg_code, pg_message=declined.pg_message
         )
+
+    async def void(
+        self, payment: Payment, attempt_id: int, connector: pg.PgConnector, approved: pg.Approved
+    ) -> Payment:
+        """Cancel an approval of another amount than asked (kcp.md: approve with ordr_mony)."""
+        now = self._clock.now()
+        log.error(
+            "payment.amount_differs", imp_uid=payment.imp_uid, asked=payment.amount, approved=approved.amount
+        )
+        void = Attempt(
+            imp_uid=payment.imp_uid,
+            merchant_id=payment.merchant_id,
+            operation=AttemptOperation.VOID,
+            amount=approved.amount,
+            pg_provider=payment.pg_provider or "",
+            pg_id=payment.pg_id or "",
+            started_at=now,
+            pg_tid=approved.pg_tid,
+        )
+        async with self._uow() as uow:
+            await uow.attempts.settle(
+                attempt_id, AttemptResult(AttemptState.SUCCEEDED, now, pg_tid=approved.pg_tid)
+            )
+            void_id = await uow.attempts.add(void)
+        reason = (
+            f"PG가 요청금액({payment.amount}원)과 다른 금액({approved.amount}원)을 승인하여 "
+            "승인을 취소하였습니다."
+        )
+        request = pg.CancelRequest(
+            pg_tid=approved.pg_tid,
+            pay_method=approved.pay_method,
+            amount=None,
+            remaining_before=approved.amount,
+            reason=reason,
+        )
+        try:
+            cancelled = await connector.cancel(request)
+        except PgError:
+            cancelled = None
+        if not isinstance(cancelled, pg.Cancelled):
+            # Money was taken and could not be given back here: leave it in doubt, loudly.
+            await self.settle(void_id, AttemptResult(AttemptState.UNKNOWN, self._clock.now()))
+            log.error("payment.void_failed", imp_uid=payment.imp_uid, pg_tid=approved.pg_tid)
+            raise PgOutcomeUnknown(
+                "PG가 다른 금액을 승인했고 승인 취소를 확인하지 못했습니다. 결제 상태를 확인 중입니다. "
+                "(approved amount differs and the void is unconfirmed)"
+            )
+        failed = replace(payment, pg_tid=approved.pg_tid)
+        settled = AttemptResult(AttemptState.SUCCEEDED, self._clock.now(), pg_tid=cancelled.pg_tid)
+        return await self.fail(failed, void_id, reason, settled)

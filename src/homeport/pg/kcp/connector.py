@@ -138,7 +138,36 @@ class KcpConnector:
             approval_key=registration.approval_key,
             trace_no=registration.trace_no,
             pay_url=registration.pay_url,
+            form=self._mobile_form(
+                request, registration.approval_key, registration.trace_no, registration.pay_url
+            ),
         )
+
+    def _mobile_form(
+        self, request: TradeRequest, approval_key: str, trace_no: str, pay_url: str
+    ) -> dict[str, str]:
+        """The order form the page POSTs to ``PayUrl`` (kcp.md §10.2), in UTF-8 by KCP's filter."""
+        billing = request.billing_group_id is not None
+        fields = {
+            "req_tx": "pay",
+            "site_cd": self._site.site_cd,
+            "ordr_idxx": request.order_id,
+            "good_name": request.name,
+            "good_mny": str(request.amount),
+            "Ret_URL": request.return_url,
+            "approval_key": approval_key,
+            "traceNo": trace_no,
+            "PayUrl": pay_url,
+            "escw_used": "Y" if request.escrow else "N",
+            "buyr_name": request.buyer.name or "",
+            "buyr_mail": request.buyer.email or "",
+            "buyr_tel2": request.buyer.tel or "",
+            **methods.window_fields("billing" if billing else request.pay_method, mobile=True),
+        }
+        if billing:
+            fields["kcp_group_id"] = request.billing_group_id or ""
+            fields["batch_cardno_return_yn"] = "Y"
+        return fields
 
     async def approve(
         self, result: WindowResult, *, order_id: str, amount: Won, pay_method: str

@@ -109,7 +109,6 @@ def pay_type_of(pay_method: str) -> str | None:
     return found.pay_type if found else None
 
 
-# Not called yet: the KCP checkout (PC and mobile window forms) builds its forms with it.
 def window_fields(pay_method: str, *, mobile: bool) -> dict[str, str]:
     """The payment-method fields of a KCP window form for ``pay_method`` (or ``billing``)."""
     found = BILLING if pay_method == "billing" else METHODS.get(pay_method)

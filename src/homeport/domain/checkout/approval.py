@@ -1,0 +1,209 @@
+"""Opening a registered order's window and approving what the window returns (issue 6).
+
+The money rule (decision 0003, 0005): the window only authenticates; the approval asks KCP
+for the amount homeport stored at ``POST /checkout/v1/orders``, never one from the browser,
+and KCP refuses an authentication of another amount (8059, kcp.md). The Ret_URL can be
+replayed by the buyer's browser: the payment is locked and must be ``ready`` with no charge
+attempt, so a second return answers the stored outcome and never approves twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+
+import structlog
+
+from homeport.clock import Clock
+from homeport.domain.channels import PgChannels
+from homeport.domain.errors import InvalidRequest, MerchantNotFound, PaymentNotFound
+from homeport.domain.ids import MERCHANT_CODE
+from homeport.domain.merchants.models import PgChannel
+from homeport.domain.payments.attempts import AttemptOperation, AttemptResult, AttemptState, attempt_on
+from homeport.domain.payments.models import Payment, PaymentChannel, PaymentStatus
+from homeport.domain.payments.orders import PaymentSteps, fail_reason
+from homeport.domain.uow import UnitOfWorkFactory
+from homeport.pg import base as pg
+
+log = structlog.get_logger("homeport.checkout")
+
+#: ``customer_uid_usage`` of a billing-key issuance window (§5.2).
+USAGE_ISSUE = "issue"
+
+
+@dataclass(frozen=True)
+class WindowStart:
+    """What the page needs to open the PG's window: POST ``form`` to ``pay_url``."""
+
+    imp_uid: str
+    pay_url: str
+    approval_key: str
+    trace_no: str
+    form: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class Completion:
+    """A window's outcome: the stored payment, and whether this call approved it."""
+
+    payment: Payment
+    replayed: bool = False
+
+
+async def merchant_id_of(uow_factory: UnitOfWorkFactory, merchant_code: str) -> int:
+    """The merchant of an identification code (``imp`` + 8 digits, §7.2), or MerchantNotFound."""
+    if not MERCHANT_CODE.match(merchant_code):
+        raise MerchantNotFound(
+            f"가맹점 식별코드가 올바르지 않습니다: {merchant_code!r} "
+            "(IMP.init에는 imp + 숫자 8자리를 넘겨주세요)"
+        )
+    async with uow_factory(readonly=True) as uow:
+        merchant = await uow.merchants.get_by_code(merchant_code)
+    if merchant is None:
+        raise MerchantNotFound(f"존재하지 않는 가맹점 식별코드입니다: {merchant_code}")
+    return merchant.id
+
+
+def _window_payment(payment: Payment | None, imp_uid: str) -> Payment:
+    if payment is None or payment.channel not in (PaymentChannel.PC, PaymentChannel.MOBILE):
+        raise PaymentNotFound(f"결제창으로 요청된 결제건이 아닙니다: {imp_uid}")
+    return payment
+
+
+class CheckoutApproval:
+    """The window start and the Ret_URL's approval of checkout payments."""
+
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, channels: PgChannels) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._channels = channels
+        self._steps = PaymentSteps(uow, clock)
+
+    async def start_window(
+        self, merchant_code: str, imp_uid: str, return_url: str, *, user_agent: str = ""
+    ) -> WindowStart:
+        """Register the trade of a ``ready`` window payment with its stored amount (kcp.md §10.2).
+
+        Registering moves no money, so no attempt is written; a window may be restarted.
+        """
+        payment = await self._payment(merchant_code, imp_uid)
+        if payment.status is not PaymentStatus.READY or payment.pg_tid:
+            raise InvalidRequest(
+                f"결제대기(ready) 상태의 결제건만 결제창을 열 수 있습니다. ({payment.status.value})"
+            )
+        channel = await self._channel(payment)
+        billing = payment.customer_uid_usage == USAGE_ISSUE
+        request = pg.TradeRequest(
+            order_id=payment.merchant_uid,
+            amount=payment.amount,  # the stored amount: the window shows and KCP registers it
+            name=payment.name or payment.merchant_uid,
+            pay_method=payment.pay_method or "card",
+            return_url=return_url,
+            user_agent=user_agent,
+            escrow=payment.escrow,
+            billing_group_id=channel.batch_group_id if billing else None,
+            buyer=pg.Buyer(name=payment.buyer.name, email=payment.buyer.email, tel=payment.buyer.tel),
+        )
+        registration = await self._channels.connector(channel).register_trade(request)
+        if isinstance(registration, pg.Declined):
+            raise InvalidRequest(f"결제창을 열 수 없습니다: {fail_reason(registration)}")
+        return WindowStart(
+            imp_uid=payment.imp_uid,
+            pay_url=registration.pay_url,
+            approval_key=registration.approval_key,
+            trace_no=registration.trace_no,
+            form=dict(registration.form),
+        )
+
+    async def complete(self, merchant_code: str, imp_uid: str, fields: Mapping[str, str]) -> Completion:
+        """Approve the window's result for the stored amount; a replay answers the stored outcome."""
+        payment = await self._payment(merchant_code, imp_uid)
+        if payment.customer_uid_usage == USAGE_ISSUE:
+            # A billing window's result is a batch key, not a payment: approving it would be
+            # wrong. Its issuance (issue_billing_key) is the next slice; refuse until then.
+            raise InvalidRequest("빌링키 발급 결제창의 결과 처리는 아직 지원되지 않습니다. (kcp_billing)")
+        channel = await self._channel(payment)
+        opened = await self._open(payment)
+        if opened is None:
+            async with self._uow(readonly=True) as uow:
+                stored = await uow.payments.get(payment.merchant_id, imp_uid)
+            return Completion(_window_payment(stored, imp_uid), replayed=True)
+        payment, attempt_id = opened
+        connector = self._channels.connector(channel)
+        call = connector.approve(
+            pg.WindowResult(dict(fields)),
+            order_id=payment.merchant_uid,
+            # Never an amount from the browser: the one stored when the order was registered.
+            amount=payment.amount,
+            pay_method=payment.pay_method or "card",
+        )
+        result = await self._steps.ask(call, payment, attempt_id, fail_if_unavailable=True)
+        if isinstance(result, pg.Declined):
+            failed = await self._steps.fail(
+                payment, attempt_id, fail_reason(result), self._steps.declined(result)
+            )
+            return Completion(failed)
+        if result.amount != payment.amount:
+            return Completion(await self._steps.void(payment, attempt_id, connector, result))
+        return Completion(await self._approved(payment, attempt_id, result))
+
+    async def _approved(self, payment: Payment, attempt_id: int, result: pg.Approved) -> Payment:
+        now = self._clock.now()
+        account = result.virtual_account
+        updated = replace(
+            payment,
+            pg_tid=result.pg_tid,
+            approval_number=result.approval_number,
+            card=result.card,
+            bank=result.bank,
+            emb_pg_provider=result.emb_pg_provider,
+            receipt_url=result.receipt_url,
+            escrow=payment.escrow or result.escrow,
+            updated_at=now,
+        )
+        if account is not None:
+            # A virtual account is issued, not paid: the payment stays ready until the deposit.
+            due = account.due_at or (payment.virtual_account.due_at if payment.virtual_account else 0)
+            updated = replace(
+                updated,
+                virtual_account=replace(
+                    account, due_at=due, issued_at=account.issued_at or result.approved_at or now
+                ),
+            )
+            log.info("checkout.vbank_issued", imp_uid=payment.imp_uid)
+        else:
+            updated = replace(updated, status=PaymentStatus.PAID, paid_at=result.approved_at or now)
+            if updated.card is not None and updated.card.installment_months == 1:
+                updated = replace(updated, card=replace(updated.card, installment_months=0))
+            log.info("checkout.paid", imp_uid=payment.imp_uid)
+        settled = AttemptResult(AttemptState.SUCCEEDED, now, pg_tid=result.pg_tid)
+        return await self._steps.apply(updated, attempt_id, settled)
+
+    async def _open(self, payment: Payment) -> tuple[Payment, int] | None:
+        """Under the payment's lock: the pending charge attempt, or None when already submitted."""
+        async with self._uow() as uow:
+            locked = await uow.payments.lock(payment.merchant_id, payment.imp_uid)
+            if locked is None or locked.status is not PaymentStatus.READY or locked.pg_tid:
+                return None
+            if await uow.attempts.for_payment(locked.imp_uid):
+                return None  # a return already reached the PG: never approve twice
+            attempt = attempt_on(
+                locked, AttemptOperation.CHARGE, amount=locked.amount, started_at=self._clock.now()
+            )
+            return locked, await uow.attempts.add(attempt)
+
+    async def _payment(self, merchant_code: str, imp_uid: str) -> Payment:
+        merchant_id = await merchant_id_of(self._uow, merchant_code)
+        async with self._uow(readonly=True) as uow:
+            payment = await uow.payments.get(merchant_id, imp_uid)
+        return _window_payment(payment, imp_uid)
+
+    async def _channel(self, payment: Payment) -> PgChannel:
+        channel = await self._channels.channel_by_site(
+            payment.merchant_id, payment.pg_provider or "", payment.pg_id or ""
+        )
+        if channel is None:
+            raise InvalidRequest(
+                f"결제건의 PG 채널({payment.pg_provider}.{payment.pg_id})을 찾을 수 없습니다."
+            )
+        return channel
