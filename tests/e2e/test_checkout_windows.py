@@ -201,3 +201,20 @@ async def test_the_vbank_due_is_the_windows_deposit_deadline(
     page = await open_pc(api, started)
 
     assert 'datetime="20990108183000"' in page.text
+
+
+async def test_an_origin_that_is_not_scheme_host_port_refuses_the_order(
+    api: httpx.AsyncClient, merchant_a: CreatedMerchant
+) -> None:
+    params = {"merchant_uid": "order-1", "amount": 1000}
+    answer = await api.post(
+        "/checkout/v1/orders",
+        json={
+            "merchant_code": merchant_a.merchant.code,
+            "params": params,
+            "origin": "https://shop.example/checkout?x=1",
+        },
+    )
+
+    assert answer.status_code == 400
+    assert "origin" in answer.json()["message"]
