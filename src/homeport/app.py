@@ -173,7 +173,7 @@ def build_services(
         sandbox=sandbox,
         sandbox_http=sandbox_http,
         schedules=ScheduleService(uow, clock, billing_keys, charges),
-        checkout=CheckoutService(uow, clock, gateway),
+        checkout=CheckoutService(uow, clock, gateway, sandbox_base_url=SANDBOX_BASE_URL),
     )
 
 
@@ -264,6 +264,8 @@ def create_app(
         redoc_url=None,
     )
     app.state.services = services
+    #: Whether browsers reach the embedded sandbox at /sandbox (checkout's window URLs).
+    app.state.sandbox_mounted = sandbox is not None
     metrics = HttpMetrics()
     install_error_handlers(app)
     app.include_router(users_api.router)

@@ -1,13 +1,15 @@
 """A window's round trip without a browser: order, window start, the sandbox's mobile window,
 KCP's Ret_URL post to homeport, and the approval of the STORED amount (issue 6, §7.4-7.5).
 
-The buyer's browser is the embedded sandbox's in-process client; the pages are read with the
+The buyer's browser is the test's client of homeport's app, which serves the embedded sandbox at
+``/sandbox`` (the window URLs homeport hands out point there); the pages are read with the
 window tests' form parser, and the buttons pressed are the window's own (pay / decline / cancel).
 """
 
 from __future__ import annotations
 
 import urllib.parse
+from dataclasses import replace
 from typing import Any
 
 import httpx
@@ -22,8 +24,8 @@ DECLINING_CARD = "4000000000000002"  # the sandbox's card refused at approval (8
 
 
 @pytest.fixture
-def browser(services: Services) -> httpx.AsyncClient:
-    """The buyer's browser, reaching the embedded sandbox's windows."""
+def kcp(services: Services) -> httpx.AsyncClient:
+    """The embedded sandbox as homeport reaches it (its records, a forged page's window)."""
     assert services.sandbox_http is not None
     return services.sandbox_http
 
@@ -61,14 +63,11 @@ def _form(response: httpx.Response, form_id: str) -> Form:
 
 
 async def window(
-    browser: httpx.AsyncClient, pay_url: str, form: dict[str, str], action: str = "pay", **choices: str
+    browser: httpx.AsyncClient, url: str, form: dict[str, str], action: str = "pay", **choices: str
 ) -> Form:
-    """Open the window with the page's form (EUC-KR, kcp.md §10.2), press a button: the Ret_URL post."""
-    opened = await browser.post(
-        pay_url,
-        content=urllib.parse.urlencode(form, encoding="cp949"),
-        headers={"Content-Type": "application/x-www-form-urlencoded"},
-    )
+    """Open the window with the page's form (UTF-8 through KCP's filter, kcp.md §10.2), press a
+    button: the Ret_URL post."""
+    opened = await browser.post(url, data=form)
     pay_form = _form(opened, "pay-form")
     picked = {**pay_form.fields, **choices, "action": action}
     return _form(await browser.post(pay_form.action, data=picked), "kcp-return")
@@ -86,7 +85,6 @@ async def post_return(api: httpx.AsyncClient, returned: Form, **tamper: str) -> 
 
 async def pay(
     api: httpx.AsyncClient,
-    browser: httpx.AsyncClient,
     merchant: CreatedMerchant,
     action: str = "pay",
     choices: dict[str, str] | None = None,
@@ -95,20 +93,18 @@ async def pay(
     """Register, start, press ``action`` in the window and post its result to the Ret_URL."""
     imp_uid = await register(api, merchant, **params)
     started = await start(api, merchant, imp_uid)
-    returned = await window(browser, started["pay_url"], started["form"], action, **(choices or {}))
+    returned = await window(api, started["action"], started["form"], action, **(choices or {}))
     return imp_uid, await post_return(api, returned)
 
 
 CARD = {"card_cd": "CCLG", "card_no": "4111111111111111"}
 
 
-async def card_window(
-    api: httpx.AsyncClient, browser: httpx.AsyncClient, merchant: CreatedMerchant, **start_extra: str
-) -> tuple[str, Form]:
+async def card_window(api: httpx.AsyncClient, merchant: CreatedMerchant, **params: Any) -> tuple[str, Form]:
     """A registered 10,000-won order paid by card in its window: the Ret_URL post, not sent yet."""
-    imp_uid = await register(api, merchant)
-    started = await start(api, merchant, imp_uid, **start_extra)
-    return imp_uid, await window(browser, started["pay_url"], started["form"], **CARD)
+    imp_uid = await register(api, merchant, **params)
+    started = await start(api, merchant, imp_uid)
+    return imp_uid, await window(api, started["action"], started["form"], **CARD)
 
 
 async def rest_payment(api: httpx.AsyncClient, auth: dict[str, str], imp_uid: str) -> dict[str, Any]:
@@ -118,20 +114,20 @@ async def rest_payment(api: httpx.AsyncClient, auth: dict[str, str], imp_uid: st
     return payment
 
 
-async def transactions(browser: httpx.AsyncClient, order_id: str) -> list[dict[str, Any]]:
-    answer = await browser.get("/_sandbox/records/transaction", params={"ordr_idxx": order_id})
+async def transactions(kcp: httpx.AsyncClient, order_id: str) -> list[dict[str, Any]]:
+    answer = await kcp.get("/_sandbox/records/transaction", params={"ordr_idxx": order_id})
     records: list[dict[str, Any]] = answer.json()["records"]
     return records
 
 
 async def test_a_card_window_is_paid_for_the_stored_amount_with_the_card_and_installments(
-    api: httpx.AsyncClient, browser: httpx.AsyncClient, merchant_a: CreatedMerchant, auth: dict[str, str]
+    api: httpx.AsyncClient, merchant_a: CreatedMerchant, auth: dict[str, str]
 ) -> None:
     imp_uid = await register(api, merchant_a, amount=50000)
     started = await start(api, merchant_a, imp_uid)
     assert started["form"]["good_mny"] == "50000"
     returned = await window(
-        browser, started["pay_url"], started["form"], card_cd="CCLG", card_no="4111111111111111", quota="03"
+        api, started["action"], started["form"], card_cd="CCLG", card_no="4111111111111111", quota="03"
     )
     answer = await post_return(api, returned)
 
@@ -153,13 +149,11 @@ async def test_a_card_window_is_paid_for_the_stored_amount_with_the_card_and_ins
 
 
 async def test_a_card_refused_at_approval_fails_the_payment_with_the_pg_reason(
-    api: httpx.AsyncClient, browser: httpx.AsyncClient, merchant_a: CreatedMerchant, auth: dict[str, str]
+    api: httpx.AsyncClient, merchant_a: CreatedMerchant, auth: dict[str, str]
 ) -> None:
     imp_uid = await register(api, merchant_a)
     started = await start(api, merchant_a, imp_uid)
-    returned = await window(
-        browser, started["pay_url"], started["form"], card_cd="CCLG", card_no=DECLINING_CARD
-    )
+    returned = await window(api, started["action"], started["form"], card_cd="CCLG", card_no=DECLINING_CARD)
     result = (await post_return(api, returned)).json()["response"]
 
     assert result["success"] is False
@@ -172,9 +166,9 @@ async def test_a_card_refused_at_approval_fails_the_payment_with_the_pg_reason(
 
 
 async def test_a_closed_window_fails_the_payment_without_asking_kcp(
-    api: httpx.AsyncClient, browser: httpx.AsyncClient, merchant_a: CreatedMerchant, auth: dict[str, str]
+    api: httpx.AsyncClient, kcp: httpx.AsyncClient, merchant_a: CreatedMerchant, auth: dict[str, str]
 ) -> None:
-    imp_uid, answer = await pay(api, browser, merchant_a, action="cancel")
+    imp_uid, answer = await pay(api, merchant_a, action="cancel")
 
     result = answer.json()["response"]
     assert result["success"] is False
@@ -182,26 +176,26 @@ async def test_a_closed_window_fails_the_payment_without_asking_kcp(
     assert result["error_code"] == "3001"
     assert "3001" in result["error_msg"]
     assert (await rest_payment(api, auth, imp_uid))["fail_reason"] == result["error_msg"]
-    assert await transactions(browser, "order-1") == []
+    assert await transactions(kcp, "order-1") == []
 
 
 async def test_a_replayed_return_answers_the_stored_outcome_and_approves_once(
-    api: httpx.AsyncClient, browser: httpx.AsyncClient, merchant_a: CreatedMerchant, auth: dict[str, str]
+    api: httpx.AsyncClient, kcp: httpx.AsyncClient, merchant_a: CreatedMerchant, auth: dict[str, str]
 ) -> None:
-    imp_uid, returned = await card_window(api, browser, merchant_a)
+    imp_uid, returned = await card_window(api, merchant_a)
     first = (await post_return(api, returned)).json()["response"]
     again = (await post_return(api, returned)).json()["response"]
 
     assert first["status"] == again["status"] == "paid"
     assert again["apply_num"] == first["apply_num"]
-    assert len(await transactions(browser, "order-1")) == 1
+    assert len(await transactions(kcp, "order-1")) == 1
     assert (await rest_payment(api, auth, imp_uid))["status"] == "paid"
 
 
 async def test_an_amount_in_the_return_form_is_ignored_the_stored_amount_is_approved(
-    api: httpx.AsyncClient, browser: httpx.AsyncClient, merchant_a: CreatedMerchant, auth: dict[str, str]
+    api: httpx.AsyncClient, merchant_a: CreatedMerchant, auth: dict[str, str]
 ) -> None:
-    imp_uid, returned = await card_window(api, browser, merchant_a)
+    imp_uid, returned = await card_window(api, merchant_a)
     result = (await post_return(api, returned, good_mny="100", amount="100", ordr_mony="100")).json()[
         "response"
     ]
@@ -212,7 +206,7 @@ async def test_an_amount_in_the_return_form_is_ignored_the_stored_amount_is_appr
 
 async def test_a_window_authenticated_for_another_amount_is_refused_and_nothing_is_approved(
     api: httpx.AsyncClient,
-    browser: httpx.AsyncClient,
+    kcp: httpx.AsyncClient,
     services: Services,
     merchant_a: CreatedMerchant,
     auth: dict[str, str],
@@ -222,16 +216,15 @@ async def test_a_window_authenticated_for_another_amount_is_refused_and_nothing_
     # A forged page registers its own trade for 100 won and sends the buyer's result to our Ret_URL.
     ret_url = started["form"]["Ret_URL"]
     forged = await _forged_trade(services, merchant_a, ret_url, amount=100)
-    returned = await window(
-        browser, forged.pay_url, dict(forged.form), card_cd="CCLG", card_no="4111111111111111"
-    )
+    # The forged page's window is the sandbox's (reached in-process, as KCP would be directly).
+    returned = await window(kcp, forged.action, dict(forged.form), card_cd="CCLG", card_no="4111111111111111")
     result = (await post_return(api, returned)).json()["response"]
 
     assert result["success"] is False
     assert result["status"] == "failed"
     assert "8059" in result["error_msg"]
     assert (await rest_payment(api, auth, imp_uid))["status"] == "failed"
-    assert await transactions(browser, "order-1") == []  # KCP approved nothing, at any amount
+    assert await transactions(kcp, "order-1") == []  # KCP approved nothing, at any amount
 
 
 async def _forged_trade(services: Services, merchant: CreatedMerchant, ret_url: str, *, amount: int) -> Any:
@@ -245,10 +238,10 @@ async def _forged_trade(services: Services, merchant: CreatedMerchant, ret_url: 
 
 
 async def test_a_virtual_account_window_leaves_the_payment_ready_with_the_account(
-    api: httpx.AsyncClient, browser: httpx.AsyncClient, merchant_a: CreatedMerchant, auth: dict[str, str]
+    api: httpx.AsyncClient, merchant_a: CreatedMerchant, auth: dict[str, str]
 ) -> None:
     imp_uid, answer = await pay(
-        api, browser, merchant_a, pay_method="vbank", vbank_due="2099-01-08", choices={"vbank_code": "BK04"}
+        api, merchant_a, pay_method="vbank", vbank_due="2099-01-08", choices={"vbank_code": "BK04"}
     )
 
     result = answer.json()["response"]
@@ -263,11 +256,9 @@ async def test_a_virtual_account_window_leaves_the_payment_ready_with_the_accoun
 
 
 async def test_m_redirect_url_receives_the_outcome_in_its_query(
-    api: httpx.AsyncClient, browser: httpx.AsyncClient, merchant_a: CreatedMerchant
+    api: httpx.AsyncClient, kcp: httpx.AsyncClient, merchant_a: CreatedMerchant
 ) -> None:
-    imp_uid, returned = await card_window(
-        api, browser, merchant_a, m_redirect_url="https://shop.test/done?from=kcp"
-    )
+    imp_uid, returned = await card_window(api, merchant_a, m_redirect_url="https://shop.test/done?from=kcp")
     answer = await post_return(api, returned)
 
     assert answer.status_code == 302
@@ -283,11 +274,11 @@ async def test_m_redirect_url_receives_the_outcome_in_its_query(
 
 
 async def test_m_redirect_url_of_a_closed_window_carries_the_error(
-    api: httpx.AsyncClient, browser: httpx.AsyncClient, merchant_a: CreatedMerchant
+    api: httpx.AsyncClient, merchant_a: CreatedMerchant
 ) -> None:
-    imp_uid = await register(api, merchant_a)
-    started = await start(api, merchant_a, imp_uid, m_redirect_url="https://shop.test/done")
-    answer = await post_return(api, await window(browser, started["pay_url"], started["form"], "cancel"))
+    imp_uid = await register(api, merchant_a, m_redirect_url="https://shop.test/done")
+    started = await start(api, merchant_a, imp_uid)
+    answer = await post_return(api, await window(api, started["action"], started["form"], "cancel"))
 
     assert answer.status_code == 302
     query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(answer.headers["location"]).query))
@@ -296,23 +287,45 @@ async def test_m_redirect_url_of_a_closed_window_carries_the_error(
     assert query["error_msg"]
 
 
-async def test_a_javascript_m_redirect_url_is_refused_before_the_window_opens(
+async def test_the_window_start_no_longer_takes_an_m_redirect_url(
     api: httpx.AsyncClient, merchant_a: CreatedMerchant
 ) -> None:
     imp_uid = await register(api, merchant_a)
     answer = await api.post(
         f"/checkout/v1/orders/{imp_uid}/window",
-        json={"merchant_code": merchant_a.merchant.code, "m_redirect_url": "javascript:alert(1)"},
+        json={"merchant_code": merchant_a.merchant.code, "m_redirect_url": "https://evil.test/"},
     )
 
     assert answer.status_code == 400
     assert "m_redirect_url" in answer.json()["message"]
 
 
-async def test_a_paid_order_cannot_open_its_window_again(
-    api: httpx.AsyncClient, browser: httpx.AsyncClient, merchant_a: CreatedMerchant
+async def test_a_ret_url_query_cannot_change_where_the_buyer_is_redirected(
+    api: httpx.AsyncClient, merchant_a: CreatedMerchant
 ) -> None:
-    imp_uid, _ = await pay(api, browser, merchant_a, choices=CARD)
+    _, returned = await card_window(api, merchant_a, m_redirect_url="https://shop.test/done")
+    crafted = returned.action + "&" + urllib.parse.urlencode({"m_redirect_url": "https://evil.test/"})
+    answer = await post_return(api, replace(returned, action=crafted))
+
+    assert answer.status_code == 302
+    assert urllib.parse.urlsplit(answer.headers["location"]).netloc == "shop.test"
+
+
+async def test_without_a_stored_m_redirect_url_a_ret_url_query_gets_no_redirect(
+    api: httpx.AsyncClient, merchant_a: CreatedMerchant
+) -> None:
+    _, returned = await card_window(api, merchant_a)
+    crafted = returned.action + "&" + urllib.parse.urlencode({"m_redirect_url": "https://evil.test/"})
+    answer = await post_return(api, replace(returned, action=crafted))
+
+    assert answer.status_code == 200
+    assert answer.json()["response"]["status"] == "paid"
+
+
+async def test_a_paid_order_cannot_open_its_window_again(
+    api: httpx.AsyncClient, merchant_a: CreatedMerchant
+) -> None:
+    imp_uid, _ = await pay(api, merchant_a, choices=CARD)
     answer = await api.post(
         f"/checkout/v1/orders/{imp_uid}/window", json={"merchant_code": merchant_a.merchant.code}
     )
@@ -322,12 +335,12 @@ async def test_a_paid_order_cannot_open_its_window_again(
 
 
 async def test_a_billing_window_result_is_refused_until_billing_issuance_lands(
-    api: httpx.AsyncClient, browser: httpx.AsyncClient, merchant_a: CreatedMerchant, auth: dict[str, str]
+    api: httpx.AsyncClient, kcp: httpx.AsyncClient, merchant_a: CreatedMerchant, auth: dict[str, str]
 ) -> None:
     imp_uid = await register(api, merchant_a, pg="kcp_billing", customer_uid="buyer-1", amount=0)
     started = await start(api, merchant_a, imp_uid)
     assert started["form"]["kcp_group_id"] == "A52Q71000489"
-    returned = await window(browser, started["pay_url"], started["form"], **CARD, card_taxno="800101")
+    returned = await window(api, started["action"], started["form"], **CARD, card_taxno="800101")
     answer = await post_return(api, returned)
 
     assert answer.status_code == 400

@@ -27,7 +27,7 @@ from homeport.api.body import Body, text_field
 from homeport.api.deps import BodyDep, ServicesDep
 from homeport.api.envelope import EnvelopeResponse, failure, success
 from homeport.api.errors import status_for
-from homeport.domain.checkout.requests import checkout_request, http_url
+from homeport.domain.checkout.requests import checkout_request
 from homeport.domain.errors import GatewayError, InvalidRequest
 from homeport.domain.payments.models import Payment, PaymentChannel, PaymentStatus
 from homeport.pg.kcp.wire import decode_form
@@ -68,7 +68,9 @@ async def register_order(services: ServicesDep, body: BodyDep) -> EnvelopeRespon
         if not isinstance(params, dict):
             raise InvalidRequest("params(결제요청 파라메터)가 누락되었거나 객체가 아닙니다.")
         request = checkout_request(params, now=services.clock.now())
-        payment = await services.checkout.register(merchant_code, request, device=_device(body))
+        payment = await services.checkout.register(
+            merchant_code, request, device=_device(body), origin=text_field(body, "origin")
+        )
     except GatewayError as error:
         status, code = status_for(error)
         if status >= 500:
@@ -125,30 +127,40 @@ def _error_code(reason: str | None) -> str:
     return found.group(1) if found else NO_PG_CODE
 
 
-def _return_url(request: Request, imp_uid: str, merchant_code: str, redirect: str | None) -> str:
-    query = {"merchant_code": merchant_code, **({"m_redirect_url": redirect} if redirect else {})}
-    return f"{str(request.base_url).rstrip('/')}/checkout/v1/return/{imp_uid}?{urlencode(query)}"
+def _return_url(request: Request, imp_uid: str, merchant_code: str) -> str:
+    query = urlencode({"merchant_code": merchant_code})
+    return f"{str(request.base_url).rstrip('/')}/checkout/v1/return/{imp_uid}?{query}"
+
+
+def _sandbox_url(request: Request) -> str | None:
+    """Where browsers reach the embedded sandbox: homeport's ``/sandbox`` mount (app.py)."""
+    return f"{request.base_url}sandbox" if getattr(request.app.state, "sandbox_mounted", False) else None
 
 
 @router.post("/checkout/v1/orders/{imp_uid}/window")
 async def start_window(
     imp_uid: str, request: Request, services: ServicesDep, body: BodyDep
 ) -> EnvelopeResponse:
-    """Register KCP's trade for a ready order; the page POSTs ``form`` to ``pay_url``.
+    """Open KCP's window for a ready order: mobile registers the trade (the page POSTs ``form``
+    to ``action``), PC answers the script to load (``script_url``) and its ``form``.
 
-    Public like ``/checkout/v1/orders``: the trade is registered with the amount homeport
-    stored, so nothing a page sends here can change what is approved.
+    Public like ``/checkout/v1/orders``: the window is built from what homeport stored (amount,
+    options, ``m_redirect_url``), so nothing a page sends here can change what is approved or
+    where the buyer is sent afterwards.
     """
     try:
         merchant_code = text_field(body, "merchant_code", required=True) or ""
-        redirect = text_field(body, "m_redirect_url")
-        if redirect is not None:
-            redirect = http_url(redirect, "m_redirect_url")
+        if text_field(body, "m_redirect_url") is not None:
+            # Bound to the order at registration (decision 0007): never taken from here.
+            raise InvalidRequest(
+                "m_redirect_url은 주문 등록(POST /checkout/v1/orders)의 params로만 받습니다."
+            )
         start = await services.checkout.approval.start_window(
             merchant_code,
             imp_uid,
-            _return_url(request, imp_uid, merchant_code, redirect),
+            _return_url(request, imp_uid, merchant_code),
             user_agent=request.headers.get("user-agent", ""),
+            sandbox_url=_sandbox_url(request),
         )
     except GatewayError as error:
         status, code = status_for(error)
@@ -158,7 +170,9 @@ async def start_window(
     return success(
         {
             "imp_uid": start.imp_uid,
-            "pay_url": start.pay_url,
+            "device": start.device,
+            "action": start.action,
+            "script_url": start.script_url,
             "approval_key": start.approval_key,
             "trace_no": start.trace_no,
             "form": dict(start.form),
@@ -168,14 +182,15 @@ async def start_window(
 
 @router.post("/checkout/v1/return/{imp_uid}", response_model=None)
 async def window_return(
-    imp_uid: str, request: Request, services: ServicesDep, merchant_code: str = "", m_redirect_url: str = ""
+    imp_uid: str, request: Request, services: ServicesDep, merchant_code: str = ""
 ) -> Response:
     """KCP's Ret_URL: the window's form (EUC-KR or UTF-8), approved for the STORED amount.
 
     The browser may post anything here, including another ``good_mny``: the form is handed to
     the connector unread and the approval asks KCP for the amount stored at registration,
     which KCP refuses when it differs from what the buyer authenticated (8059). A replayed
-    post answers the stored outcome without a second approval.
+    post answers the stored outcome without a second approval. The buyer is redirected only
+    to the ``m_redirect_url`` stored with the order, whatever this URL's query says.
     """
     try:
         # KCP posts in the window's charset (EUC-KR unless encoding_trans=UTF-8, kcp.md §10.2).
@@ -187,7 +202,7 @@ async def window_return(
             raise
         return failure(error.message, code=code, status_code=400)
     result = callback_result(completion.payment)
-    redirect = http_url(m_redirect_url, "m_redirect_url") if m_redirect_url else None
+    redirect = completion.window.m_redirect_url if completion.window else None
     if redirect:
         query = {
             "imp_uid": result["imp_uid"],

@@ -10,6 +10,7 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from homeport.domain.billing_keys.repository import BillingKeyRepository
+from homeport.domain.checkout.repository import CheckoutWindowRepository
 from homeport.domain.escrows.repository import EscrowDeliveryRepository
 from homeport.domain.merchants.repository import MerchantRepository
 from homeport.domain.payments.attempt_repository import AttemptRepository
@@ -41,6 +42,9 @@ class UnitOfWork(Protocol):
 
     @property
     def escrow_deliveries(self) -> EscrowDeliveryRepository: ...
+
+    @property
+    def checkout_windows(self) -> CheckoutWindowRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

@@ -52,8 +52,49 @@ class Declined:
 
 
 @dataclass(frozen=True)
+class CartLine:
+    """One line of an escrow cart shown in the window; ``amount`` is the line's total."""
+
+    order_number: str
+    name: str
+    quantity: int
+    amount: Won
+
+
+@dataclass(frozen=True)
+class WindowOptions:
+    """How the merchant asked the window to look and what it may offer (``request_pay``).
+
+    Card companies are i'mport's card codes (``361`` BC..., ``*`` for every card); the
+    connector turns them into its PG's codes and drops the ones it does not know.
+    """
+
+    #: Installment months the window may offer; None lets the PG offer its default.
+    offered_quotas: tuple[int, ...] | None = None
+    #: One installment plan fixed by the merchant (0 or 1: lump sum).
+    fixed_quota: int | None = None
+    #: Open this card company directly.
+    direct_card: str | None = None
+    #: (card code or ``*``, enabled): cards the window lists or hides, in the merchant's order.
+    cards: tuple[tuple[str, bool], ...] = ()
+    app_card_only: bool = False
+    key_in: bool = False
+    #: The merchant's id for the buyer (needed by gift certificates).
+    shop_user_id: str | None = None
+    site_logo: str | None = None
+    shop_name: str | None = None
+    language: str = "ko"
+    escrow_cart: tuple[CartLine, ...] = ()
+    tax_free: Won = 0
+    #: The virtual account's deposit deadline (UNIX seconds).
+    vbank_due: int | None = None
+    #: The buyer's phone number, filled in for phone payments.
+    phone: str | None = None
+
+
+@dataclass(frozen=True)
 class TradeRequest:
-    """Registering a trade before a mobile window (KCP requires it; PC may skip it)."""
+    """A window's order: registered before a mobile window (KCP requires it), or the PC form."""
 
     order_id: str
     amount: Won
@@ -64,20 +105,31 @@ class TradeRequest:
     escrow: bool = False
     billing_group_id: str | None = None  # for a billing-key window
     buyer: Buyer = field(default_factory=Buyer)
+    options: WindowOptions = field(default_factory=WindowOptions)
 
 
 @dataclass(frozen=True)
 class TradeRegistration:
     """What the window needs: the approval key, the trace number and the window URL.
 
-    ``form`` is the order form a page POSTs to ``pay_url`` to open the window, in the PG's own
-    field names (built by the connector so checkout code never spells them).
+    ``form`` is the order form a page POSTs to ``action`` to open the window, in the PG's own
+    field names (built by the connector so checkout code never spells them). ``action`` is
+    ``pay_url`` unless the PG routes the form elsewhere (KCP's UTF-8 filter).
     """
 
     approval_key: str
     trace_no: str
     pay_url: str
     form: Mapping[str, str] = field(default_factory=dict)
+    action: str = ""
+
+
+@dataclass(frozen=True)
+class PcWindow:
+    """A PC window: the PG's script a page loads, and the order form it hands to that script."""
+
+    script_url: str
+    form: Mapping[str, str]
 
 
 @dataclass(frozen=True)
@@ -317,6 +369,10 @@ class PgConnector(Protocol):
         self, result: WindowResult, *, order_id: str, amount: Won, pay_method: str
     ) -> ChargeResult:
         """Approve what the buyer authenticated, for the amount homeport stored."""
+        ...
+
+    def pc_window(self, request: TradeRequest) -> PcWindow:
+        """The PC window's script and order form (no registration: nothing is sent)."""
         ...
 
     async def issue_billing_key(self, result: WindowResult) -> BillingKeyIssued | Declined:

@@ -303,3 +303,17 @@ escrow_deliveries = Table(
     Column("sender_name", String(64)),
     Column("receiver_name", String(64)),
 )
+
+checkout_windows = Table(
+    "checkout_windows",
+    metadata,
+    # What a payment window needs besides its payment (decision 0007), one per window payment.
+    Column("imp_uid", String(32), ForeignKey("payments.imp_uid"), primary_key=True),
+    Column("merchant_id", Integer, ForeignKey("merchants.id"), nullable=False),
+    Column("device", String(16), nullable=False),
+    Column("m_redirect_url", Text),
+    Column("origin", String(300)),
+    # request_pay's window options as JSON (store/checkout_windows.py reads and writes it).
+    Column("options", Text, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+)

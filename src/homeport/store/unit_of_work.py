@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransactio
 
 from homeport.store.attempts import SqlAttemptRepository
 from homeport.store.billing_keys import SqlBillingKeyRepository
+from homeport.store.checkout_windows import SqlCheckoutWindowRepository
 from homeport.store.crypto import SecretBox
 from homeport.store.database import WRITE_OPTION
 from homeport.store.escrow_deliveries import SqlEscrowDeliveryRepository
@@ -28,6 +29,7 @@ class SqlUnitOfWork:
     prepares: SqlPrepareRepository
     schedules: SqlScheduleRepository
     escrow_deliveries: SqlEscrowDeliveryRepository
+    checkout_windows: SqlCheckoutWindowRepository
 
     def __init__(self, engine: AsyncEngine, box: SecretBox, *, readonly: bool) -> None:
         self._engine = engine
@@ -49,6 +51,7 @@ class SqlUnitOfWork:
         self.attempts = SqlAttemptRepository(connection)
         self.schedules = SqlScheduleRepository(connection)
         self.escrow_deliveries = SqlEscrowDeliveryRepository(connection)
+        self.checkout_windows = SqlCheckoutWindowRepository(connection)
         return self
 
     async def __aexit__(

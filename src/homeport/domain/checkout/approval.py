@@ -16,9 +16,10 @@ import structlog
 
 from homeport.clock import Clock
 from homeport.domain.channels import PgChannels
+from homeport.domain.checkout.windows import CheckoutWindow, browser_url
 from homeport.domain.errors import InvalidRequest, MerchantNotFound, PaymentNotFound
 from homeport.domain.ids import MERCHANT_CODE
-from homeport.domain.merchants.models import PgChannel
+from homeport.domain.merchants.models import ChannelEnvironment, PgChannel
 from homeport.domain.payments.attempts import AttemptOperation, AttemptResult, AttemptState, attempt_on
 from homeport.domain.payments.models import Payment, PaymentChannel, PaymentStatus
 from homeport.domain.payments.orders import PaymentSteps, fail_reason
@@ -33,21 +34,28 @@ USAGE_ISSUE = "issue"
 
 @dataclass(frozen=True)
 class WindowStart:
-    """What the page needs to open the PG's window: POST ``form`` to ``pay_url``."""
+    """What the page needs to open the PG's window, in the PG's field names (``form``).
+
+    Mobile: POST ``form`` to ``action`` (a full-page transition). PC: load ``script_url`` and
+    hand ``form`` to it; ``action`` is None and there is no approval key or trace number.
+    """
 
     imp_uid: str
-    pay_url: str
-    approval_key: str
-    trace_no: str
+    device: str  # "pc" or "mobile"
+    action: str | None
+    script_url: str | None
     form: Mapping[str, str]
+    approval_key: str = ""
+    trace_no: str = ""
 
 
 @dataclass(frozen=True)
 class Completion:
-    """A window's outcome: the stored payment, and whether this call approved it."""
+    """A window's outcome: the stored payment, whether this call approved it, and its window."""
 
     payment: Payment
     replayed: bool = False
+    window: CheckoutWindow | None = None
 
 
 async def merchant_id_of(uow_factory: UnitOfWorkFactory, merchant_code: str) -> int:
@@ -64,6 +72,33 @@ async def merchant_id_of(uow_factory: UnitOfWorkFactory, merchant_code: str) -> 
     return merchant.id
 
 
+def window_options(payment: Payment, window: CheckoutWindow | None) -> pg.WindowOptions:
+    """What the window was asked to offer: the stored window's options and the payment's own
+    tax-free part and vbank deadline (the Payment holds those, decision 0007)."""
+    account = payment.virtual_account
+    stored = pg.WindowOptions(tax_free=payment.tax_free, vbank_due=account.due_at if account else None)
+    if window is None:  # a payment registered before windows were stored
+        return stored
+    card = window.card
+    return replace(
+        stored,
+        offered_quotas=card.offered_quotas,
+        fixed_quota=card.direct_quota,
+        direct_card=card.direct_code,
+        cards=card.detail,
+        app_card_only=card.app_card_only,
+        key_in=card.key_in,
+        shop_user_id=window.shop_user_id,
+        site_logo=window.site_logo,
+        shop_name=window.company,
+        language=window.language,
+        escrow_cart=tuple(
+            pg.CartLine(p.order_number, p.name, p.quantity, p.amount) for p in window.escrow_products
+        ),
+        phone=window.prefill_phone_number,
+    )
+
+
 def _window_payment(payment: Payment | None, imp_uid: str) -> Payment:
     if payment is None or payment.channel not in (PaymentChannel.PC, PaymentChannel.MOBILE):
         raise PaymentNotFound(f"결제창으로 요청된 결제건이 아닙니다: {imp_uid}")
@@ -73,27 +108,78 @@ def _window_payment(payment: Payment | None, imp_uid: str) -> Payment:
 class CheckoutApproval:
     """The window start and the Ret_URL's approval of checkout payments."""
 
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, channels: PgChannels) -> None:
+    def __init__(
+        self, uow: UnitOfWorkFactory, clock: Clock, channels: PgChannels, *, sandbox_base_url: str = ""
+    ) -> None:
         self._uow = uow
         self._clock = clock
         self._channels = channels
         self._steps = PaymentSteps(uow, clock)
+        #: Where homeport reaches the embedded sandbox in-process (its URLs start with it).
+        self._sandbox_base_url = sandbox_base_url
 
     async def start_window(
-        self, merchant_code: str, imp_uid: str, return_url: str, *, user_agent: str = ""
+        self,
+        merchant_code: str,
+        imp_uid: str,
+        return_url: str,
+        *,
+        user_agent: str = "",
+        sandbox_url: str | None = None,
     ) -> WindowStart:
-        """Register the trade of a ``ready`` window payment with its stored amount (kcp.md §10.2).
+        """The window of a ``ready`` payment, for its stored amount and options (kcp.md §10).
 
-        Registering moves no money, so no attempt is written; a window may be restarted.
+        Mobile registers the trade first (§10.2); PC needs no registration (§13), so the
+        connector only builds the form. Nothing moves money, so no attempt is written and a
+        window may be restarted. ``sandbox_url`` is where browsers reach the embedded sandbox
+        (homeport's ``/sandbox``): the URLs of sandbox channels are rewritten to it.
         """
         payment = await self._payment(merchant_code, imp_uid)
         if payment.status is not PaymentStatus.READY or payment.pg_tid:
             raise InvalidRequest(
                 f"결제대기(ready) 상태의 결제건만 결제창을 열 수 있습니다. ({payment.status.value})"
             )
+        async with self._uow(readonly=True) as uow:
+            window = await uow.checkout_windows.get(payment.merchant_id, imp_uid)
         channel = await self._channel(payment)
+        request = self._trade_request(payment, window, channel, return_url, user_agent)
+        connector = self._channels.connector(channel)
+
+        def for_browser(url: str) -> str:
+            if channel.environment is not ChannelEnvironment.SANDBOX:
+                return url  # real KCP: never rewritten
+            return browser_url(url, internal_base=self._sandbox_base_url, public_base=sandbox_url)
+
+        device = window.device if window is not None else payment.channel or PaymentChannel.PC
+        if device is PaymentChannel.PC:
+            pc = connector.pc_window(request)
+            return WindowStart(
+                imp_uid=payment.imp_uid,
+                device=device.value,
+                action=None,
+                script_url=for_browser(pc.script_url),
+                form=dict(pc.form),
+            )
+        registration = await connector.register_trade(request)
+        if isinstance(registration, pg.Declined):
+            raise InvalidRequest(f"결제창을 열 수 없습니다: {fail_reason(registration)}")
+        return WindowStart(
+            imp_uid=payment.imp_uid,
+            device=device.value,
+            action=for_browser(registration.action or registration.pay_url),
+            script_url=None,
+            form=dict(registration.form),
+            approval_key=registration.approval_key,
+            trace_no=registration.trace_no,
+        )
+
+    @staticmethod
+    def _trade_request(
+        payment: Payment, window: CheckoutWindow | None, channel: PgChannel, return_url: str, user_agent: str
+    ) -> pg.TradeRequest:
+        """The window's order: the STORED amount, name and method, and the stored options."""
         billing = payment.customer_uid_usage == USAGE_ISSUE
-        request = pg.TradeRequest(
+        return pg.TradeRequest(
             order_id=payment.merchant_uid,
             amount=payment.amount,  # the stored amount: the window shows and KCP registers it
             name=payment.name or payment.merchant_uid,
@@ -103,16 +189,7 @@ class CheckoutApproval:
             escrow=payment.escrow,
             billing_group_id=channel.batch_group_id if billing else None,
             buyer=pg.Buyer(name=payment.buyer.name, email=payment.buyer.email, tel=payment.buyer.tel),
-        )
-        registration = await self._channels.connector(channel).register_trade(request)
-        if isinstance(registration, pg.Declined):
-            raise InvalidRequest(f"결제창을 열 수 없습니다: {fail_reason(registration)}")
-        return WindowStart(
-            imp_uid=payment.imp_uid,
-            pay_url=registration.pay_url,
-            approval_key=registration.approval_key,
-            trace_no=registration.trace_no,
-            form=dict(registration.form),
+            options=window_options(payment, window),
         )
 
     async def complete(self, merchant_code: str, imp_uid: str, fields: Mapping[str, str]) -> Completion:
@@ -123,11 +200,13 @@ class CheckoutApproval:
             # wrong. Its issuance (issue_billing_key) is the next slice; refuse until then.
             raise InvalidRequest("빌링키 발급 결제창의 결과 처리는 아직 지원되지 않습니다. (kcp_billing)")
         channel = await self._channel(payment)
+        async with self._uow(readonly=True) as uow:
+            window = await uow.checkout_windows.get(payment.merchant_id, imp_uid)
         opened = await self._open(payment)
         if opened is None:
             async with self._uow(readonly=True) as uow:
                 stored = await uow.payments.get(payment.merchant_id, imp_uid)
-            return Completion(_window_payment(stored, imp_uid), replayed=True)
+            return Completion(_window_payment(stored, imp_uid), replayed=True, window=window)
         payment, attempt_id = opened
         connector = self._channels.connector(channel)
         call = connector.approve(
@@ -142,10 +221,10 @@ class CheckoutApproval:
             failed = await self._steps.fail(
                 payment, attempt_id, fail_reason(result), self._steps.declined(result)
             )
-            return Completion(failed)
+            return Completion(failed, window=window)
         if result.amount != payment.amount:
-            return Completion(await self._steps.void(payment, attempt_id, connector, result))
-        return Completion(await self._approved(payment, attempt_id, result))
+            return Completion(await self._steps.void(payment, attempt_id, connector, result), window=window)
+        return Completion(await self._approved(payment, attempt_id, result), window=window)
 
     async def _approved(self, payment: Payment, attempt_id: int, result: pg.Approved) -> Payment:
         now = self._clock.now()

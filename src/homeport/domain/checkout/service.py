@@ -10,6 +10,7 @@ from homeport.clock import Clock
 from homeport.domain.channels import PgChannels
 from homeport.domain.checkout.approval import USAGE_ISSUE, CheckoutApproval, merchant_id_of
 from homeport.domain.checkout.requests import CheckoutRequest, PgSelection
+from homeport.domain.checkout.windows import checkout_window
 from homeport.domain.errors import BillingNotConfigured, DuplicatePayment, InvalidRequest
 from homeport.domain.merchants.models import PgChannel
 from homeport.domain.payments.models import Payment, PaymentChannel, PaymentStatus, VirtualAccount
@@ -45,18 +46,28 @@ async def resolve_channel(channels: PgChannels, merchant_id: int, selection: PgS
 class CheckoutService:
     """Orders for payment windows: checked, priced by the server, stored ``ready``."""
 
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, channels: PgChannels) -> None:
+    def __init__(
+        self, uow: UnitOfWorkFactory, clock: Clock, channels: PgChannels, *, sandbox_base_url: str = ""
+    ) -> None:
         self._uow = uow
         self._clock = clock
         self._channels = channels
         self._steps = PaymentSteps(uow, clock)
         #: Opening the window of a registered order and approving its Ret_URL result.
-        self.approval = CheckoutApproval(uow, clock, channels)
+        self.approval = CheckoutApproval(uow, clock, channels, sandbox_base_url=sandbox_base_url)
 
     async def register(
-        self, merchant_code: str, request: CheckoutRequest, *, device: PaymentChannel = PaymentChannel.PC
+        self,
+        merchant_code: str,
+        request: CheckoutRequest,
+        *,
+        device: PaymentChannel,
+        origin: str | None = None,
     ) -> Payment:
-        """Store the ``ready`` payment a window of ``merchant_code`` will approve.
+        """Store the ``ready`` payment a window of ``merchant_code`` will approve, with its window.
+
+        The window (:class:`CheckoutWindow`: device, ``m_redirect_url``, the page's ``origin``
+        and ``request_pay``'s window options) is written in the same transaction.
 
         The amount is fixed here: approval later uses this stored amount. A pre-registered
         amount (§4.2) refuses any other one before the window opens. An earlier window of the
@@ -80,9 +91,18 @@ class CheckoutService:
             # Kept for the approval, which asks KCP for an account due then (decision 0005).
             virtual_account=VirtualAccount(due_at=request.vbank_due) if request.vbank_due else None,
         )
+        window = checkout_window(
+            request,
+            imp_uid=payment.imp_uid,
+            merchant_id=merchant_id,
+            device=device,
+            origin=origin,
+            now=payment.started_at,
+        )
         async with self._uow() as uow:
             await self._retire_abandoned(uow, merchant_id, request.merchant_uid)
             await uow.payments.add(payment)  # DuplicatePayment if another window won the race
+            await uow.checkout_windows.add(window)
         log.info("checkout.registered", imp_uid=payment.imp_uid, merchant_id=merchant_id, device=device.value)
         return payment
 

@@ -31,6 +31,7 @@ from homeport.pg.base import (
     EscrowRegistered,
     Inquiry,
     NotificationKind,
+    PcWindow,
     PgNotification,
     PgStatus,
     TradeRegistration,
@@ -38,10 +39,10 @@ from homeport.pg.base import (
     VirtualAccountRequest,
     WindowResult,
 )
-from homeport.pg.kcp import codes, methods, wire
+from homeport.pg.kcp import codes, methods, windows, wire
 from homeport.pg.kcp.client import KcpClient, KcpTimeouts
 from homeport.pg.kcp.credentials import KcpCredentials
-from homeport.pg.kcp.environments import base_url_for, needs_pair_check
+from homeport.pg.kcp.environments import base_url_for, needs_pair_check, pc_script_url
 
 log = structlog.get_logger("homeport.pg.kcp")
 
@@ -138,36 +139,24 @@ class KcpConnector:
             approval_key=registration.approval_key,
             trace_no=registration.trace_no,
             pay_url=registration.pay_url,
-            form=self._mobile_form(
-                request, registration.approval_key, registration.trace_no, registration.pay_url
+            form=windows.mobile_form(
+                self.site_cd,
+                request,
+                approval_key=registration.approval_key,
+                trace_no=registration.trace_no,
+                pay_url=registration.pay_url,
             ),
+            action=windows.encoding_filter_url(registration.pay_url),
         )
 
-    def _mobile_form(
-        self, request: TradeRequest, approval_key: str, trace_no: str, pay_url: str
-    ) -> dict[str, str]:
-        """The order form the page POSTs to ``PayUrl`` (kcp.md §10.2), in UTF-8 by KCP's filter."""
-        billing = request.billing_group_id is not None
-        fields = {
-            "req_tx": "pay",
-            "site_cd": self._site.site_cd,
-            "ordr_idxx": request.order_id,
-            "good_name": request.name,
-            "good_mny": str(request.amount),
-            "Ret_URL": request.return_url,
-            "approval_key": approval_key,
-            "traceNo": trace_no,
-            "PayUrl": pay_url,
-            "escw_used": "Y" if request.escrow else "N",
-            "buyr_name": request.buyer.name or "",
-            "buyr_mail": request.buyer.email or "",
-            "buyr_tel2": request.buyer.tel or "",
-            **methods.window_fields("billing" if billing else request.pay_method, mobile=True),
-        }
-        if billing:
-            fields["kcp_group_id"] = request.billing_group_id or ""
-            fields["batch_cardno_return_yn"] = "Y"
-        return fields
+    def pc_window(self, request: TradeRequest) -> PcWindow:
+        """KCP's PC window script for this environment and its order form (kcp.md §1, §10.1).
+
+        The PC window needs no trade registration (§13), so nothing is sent to KCP here.
+        """
+        return PcWindow(
+            script_url=pc_script_url(self._client.base_url), form=windows.pc_form(self.site_cd, request)
+        )
 
     async def approve(
         self, result: WindowResult, *, order_id: str, amount: Won, pay_method: str

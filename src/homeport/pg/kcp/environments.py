@@ -34,6 +34,20 @@ def base_url_for(environment: ChannelEnvironment, *, sandbox_base_url: str) -> s
     return _FIXED[environment]
 
 
+#: KCP's PC window script ("spay hub") by REST base URL (kcp.md §1): test and live hosts.
+PC_SCRIPT_PATH = "/plugin/kcp_spay_hub.js"
+_PC_SCRIPTS: dict[str, str] = {
+    STAGE_BASE_URL: "https://testspay.kcp.co.kr" + PC_SCRIPT_PATH,
+    PRODUCTION_BASE_URL: "https://spay.kcp.co.kr" + PC_SCRIPT_PATH,
+}
+
+
+def pc_script_url(base_url: str) -> str:
+    """The PC window script of the environment at ``base_url``; the sandbox serves its own."""
+    base = base_url.rstrip("/")
+    return _PC_SCRIPTS.get(base, base + PC_SCRIPT_PATH)
+
+
 def needs_pair_check(environment: ChannelEnvironment) -> bool:
     """Whether a channel's certificate and key must be checked at start-up (real KCP only)."""
     return environment is not ChannelEnvironment.SANDBOX
