@@ -29,7 +29,13 @@ from playwright.sync_api import Browser, FrameLocator, Page, expect
 
 from tests.browser.conftest import ACTION_TIMEOUT_MS
 from tests.browser.servers import ThreadedServer
-from tests.e2e.processes import HomeportServer, free_port, pinned_demo_env, printed_credentials, running_server
+from tests.e2e.processes import (
+    HomeportServer,
+    free_port,
+    pinned_demo_env,
+    printed_credentials,
+    running_server,
+)
 from tests.support import DEMO_KEY, DEMO_SECRET
 
 pytestmark = pytest.mark.browser
@@ -160,7 +166,9 @@ def checkout(request: pytest.FixtureRequest, browser: Browser, shop: Shop) -> It
     mobile = request.param == "mobile"
     options: dict[str, Any] = {"locale": "ko-KR"}
     if mobile:
-        options.update(user_agent=PHONE_UA, is_mobile=True, has_touch=True, viewport={"width": 412, "height": 915})
+        options.update(
+            user_agent=PHONE_UA, is_mobile=True, has_touch=True, viewport={"width": 412, "height": 915}
+        )
     else:
         options.update(viewport={"width": 1280, "height": 900})
     context = browser.new_context(**options)
@@ -234,7 +242,9 @@ def test_virtual_account_is_issued_ready_and_paid_by_the_deposit(checkout: Check
         assert (result["status"], result["vbank_num"]) == ("ready", issued["vbank_num"])
 
     deposit = httpx.post(
-        f"{checkout.shop.homeport.host}/sandbox/_sandbox/deposit", json={"tno": issued["pg_tid"]}, timeout=10.0
+        f"{checkout.shop.homeport.host}/sandbox/_sandbox/deposit",
+        json={"tno": issued["pg_tid"]},
+        timeout=10.0,
     )
     assert deposit.status_code == 200, deposit.text
     paid = checkout.shop.payment(result["imp_uid"])
@@ -294,7 +304,12 @@ def test_billing_key_window_issues_a_key_that_again_charges(checkout: Checkout) 
         again = client.post(
             "/subscribe/payments/again",
             headers={"Authorization": token.json()["response"]["access_token"]},
-            json={"customer_uid": customer_uid, "merchant_uid": f"again-{customer_uid}", "amount": 9_900, "name": "정기결제"},
+            json={
+                "customer_uid": customer_uid,
+                "merchant_uid": f"again-{customer_uid}",
+                "amount": 9_900,
+                "name": "정기결제",
+            },
         )
     charged = again.json()["response"]
     assert (charged["status"], charged["amount"], charged["customer_uid"]) == ("paid", 9_900, customer_uid)

@@ -25,10 +25,11 @@ from fastapi.templating import Jinja2Templates
 from homeport.api.body import Body, text_field
 from homeport.api.deps import BodyDep, ServicesDep
 from homeport.api.errors import status_for
-from homeport.checkout.api import callback_result, device_of, return_url
+from homeport.checkout.api import NO_PG_CODE, callback_result, device_of, return_url, sandbox_url
 from homeport.domain.checkout.requests import checkout_request, http_url
 from homeport.domain.errors import GatewayError, InvalidRequest
 from homeport.domain.payments.models import PaymentChannel
+from homeport.pg.kcp.wire import decode_form
 
 router = APIRouter()
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
@@ -39,7 +40,7 @@ SDK_CACHE = "public, max-age=300"
 MESSAGE_FROM = "homeport-checkout"
 #: The callback's error_code for a request refused before any window opened (homeport's own:
 #: the contract has no unified code list, §7.4).
-REFUSED_CODE = "F400"
+REFUSED_CODE = NO_PG_CODE
 
 
 @router.get("/v1/iamport.js", include_in_schema=False)
@@ -86,7 +87,9 @@ def refused_result(params: dict[str, Any], message: str) -> dict[str, Any]:
     }
 
 
-def result_page(request: Request, rsp: dict[str, Any], origin: str | None, *, status_code: int = 200) -> Response:
+def result_page(
+    request: Request, rsp: dict[str, Any], origin: str | None, *, status_code: int = 200
+) -> Response:
     """The result page: shown, and posted to the SDK when it is inside the overlay."""
     context = {"rsp": rsp, "target_origin": origin or "*"}
     return templates.TemplateResponse(request, "result.html", context, status_code=status_code)
@@ -135,7 +138,7 @@ async def pay(request: Request, services: ServicesDep, body: BodyDep) -> Respons
             payment.imp_uid,
             return_url(request, payment.imp_uid, merchant_code),
             user_agent=request.headers.get("user-agent", ""),
-            sandbox_url=f"{str(request.base_url).rstrip('/')}/sandbox",
+            sandbox_url=sandbox_url(request),
         )
     except GatewayError as error:
         status, _ = status_for(error)
@@ -166,14 +169,20 @@ async def window_return(
     stored with the order (device, page origin, ``m_redirect_url``), never read from here.
     """
     try:
-        fields = services.gateway.window_form(await request.body(), request.headers.get("content-type", ""))
+        # KCP posts in the window's charset (EUC-KR unless encoding_trans=UTF-8, kcp.md §10.2).
+        fields = decode_form(await request.body(), request.headers.get("content-type", ""))
         completion = await services.checkout.approval.complete(merchant_code, imp_uid, fields)
     except GatewayError as error:
         status, _ = status_for(error)
         if status >= 500:
             raise
-        rsp = {"success": False, "imp_uid": imp_uid, "merchant_uid": None, "error_code": REFUSED_CODE,
-               "error_msg": error.message}
+        rsp = {
+            "success": False,
+            "imp_uid": imp_uid,
+            "merchant_uid": None,
+            "error_code": REFUSED_CODE,
+            "error_msg": error.message,
+        }
         return result_page(request, rsp, None, status_code=400)
     rsp = callback_result(completion.payment)
     window = completion.window

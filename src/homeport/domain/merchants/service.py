@@ -16,8 +16,8 @@ from homeport.domain.ids import (
 from homeport.domain.merchants import tokens
 from homeport.domain.merchants.models import (
     AccessToken,
-    ChannelEnvironment,
     ApiCredential,
+    ChannelEnvironment,
     CreatedMerchant,
     Merchant,
     NewChannel,
