@@ -11,7 +11,6 @@ import urllib.parse
 from typing import Any
 
 import httpx
-import pytest
 
 from homeport.domain.merchants.models import CreatedMerchant
 from homeport.pg.base import Declined, TradeRequest
@@ -19,18 +18,6 @@ from homeport.services import Services
 from tests.sandbox_windows.pages import Form, forms
 
 DECLINING_CARD = "4000000000000002"  # the sandbox's card refused at approval (8016)
-
-
-@pytest.fixture
-def browser(services: Services) -> httpx.AsyncClient:
-    """The buyer's browser, reaching the embedded sandbox's windows."""
-    assert services.sandbox_http is not None
-    return services.sandbox_http
-
-
-@pytest.fixture
-def auth(token_a: str) -> dict[str, str]:
-    return {"Authorization": token_a}
 
 
 async def register(api: httpx.AsyncClient, merchant: CreatedMerchant, **params: Any) -> str:
@@ -319,17 +306,3 @@ async def test_a_paid_order_cannot_open_its_window_again(
 
     assert answer.status_code == 400
     assert answer.json()["response"] is None
-
-
-async def test_a_billing_window_result_is_refused_until_billing_issuance_lands(
-    api: httpx.AsyncClient, browser: httpx.AsyncClient, merchant_a: CreatedMerchant, auth: dict[str, str]
-) -> None:
-    imp_uid = await register(api, merchant_a, pg="kcp_billing", customer_uid="buyer-1", amount=0)
-    started = await start(api, merchant_a, imp_uid)
-    assert started["form"]["kcp_group_id"] == "A52Q71000489"
-    returned = await window(browser, started["pay_url"], started["form"], **CARD, card_taxno="800101")
-    answer = await post_return(api, returned)
-
-    assert answer.status_code == 400
-    assert "kcp_billing" in answer.json()["message"]
-    assert (await rest_payment(api, auth, imp_uid))["status"] == "ready"

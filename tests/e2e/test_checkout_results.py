@@ -18,7 +18,6 @@ import httpx
 import pytest
 
 from homeport.domain.merchants.models import CreatedMerchant
-from homeport.services import Services
 from tests.e2e.test_checkout_approval import (
     post_return,
     register,
@@ -29,18 +28,6 @@ from tests.e2e.test_checkout_approval import (
 )
 
 SHOP_USER = {"bypass": {"shop_user_id": "member-7"}}
-
-
-@pytest.fixture
-def browser(services: Services) -> httpx.AsyncClient:
-    """The buyer's browser, reaching the embedded sandbox's windows."""
-    assert services.sandbox_http is not None
-    return services.sandbox_http
-
-
-@pytest.fixture
-def auth(token_a: str) -> dict[str, str]:
-    return {"Authorization": token_a}
 
 
 @dataclass(frozen=True)
