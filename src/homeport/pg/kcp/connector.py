@@ -191,7 +191,13 @@ class KcpConnector:
             return codes.local_decline("billing_group_missing")
         body = wire.batch_key_request(self._site, enc_data=window.enc_data, enc_info=window.enc_info)
         answer = await self._client.post(wire.PAYMENT_PATH, body, moves_money=True)
-        return self._billing_key(answer, self._group_id)
+        issued = self._billing_key(answer, self._group_id)
+        masked = _returned_card_mask(result)
+        if isinstance(issued, Declined) or issued.card.masked_number or not masked:
+            return issued
+        # The issuance answer has no card number (§6.3); the window returns it masked to the
+        # Ret_URL as card_mask_no when the form asked batch_cardno_return_yn (§6.1-6.2).
+        return replace(issued, card=replace(issued.card, masked_number=masked))
 
     async def issue_billing_key_keyin(
         self, card: CardInput, *, group_id: str | None = None
@@ -481,6 +487,16 @@ def _window_return(result: WindowResult, tran_cd: str) -> wire.WindowReturn | De
     if not window.enc_data or not window.enc_info:
         return codes.local_decline("invalid_window_result", "no enc_data/enc_info")
     return window
+
+
+def _returned_card_mask(result: WindowResult) -> str:
+    """The window's ``card_mask_no`` without separators: ``1234-4567-****-8910`` (``Y``) becomes
+    ``12344567****8910``; ``L`` returns the last four digits only (kcp.md §6.1). Anything with a
+    run of more than eight digits is not a masked number and is dropped rather than stored."""
+    kept = "".join(c for c in wire.text(result.fields, "card_mask_no") if c.isdigit() or c == "*")
+    if "*" in kept:
+        return kept if max(len(run) for run in kept.split("*")) <= 8 else ""
+    return kept if len(kept) <= 4 else ""
 
 
 def _refusal(answer: dict[str, Any]) -> Declined | None:
