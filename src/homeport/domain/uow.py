@@ -13,6 +13,7 @@ from homeport.domain.billing_keys.repository import BillingKeyRepository
 from homeport.domain.escrows.repository import EscrowDeliveryRepository
 from homeport.domain.merchants.repository import MerchantRepository
 from homeport.domain.payments.attempt_repository import AttemptRepository
+from homeport.domain.payments.notification_repository import NotificationRepository
 from homeport.domain.payments.repository import PaymentRepository
 from homeport.domain.prepares.repository import PrepareRepository
 from homeport.domain.schedules.repository import ScheduleRepository
@@ -41,6 +42,9 @@ class UnitOfWork(Protocol):
 
     @property
     def escrow_deliveries(self) -> EscrowDeliveryRepository: ...
+
+    @property
+    def pg_notifications(self) -> NotificationRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

@@ -14,6 +14,7 @@ from homeport.store.database import WRITE_OPTION
 from homeport.store.escrow_deliveries import SqlEscrowDeliveryRepository
 from homeport.store.merchants import SqlMerchantRepository
 from homeport.store.payments import SqlPaymentRepository
+from homeport.store.pg_notifications import SqlNotificationRepository
 from homeport.store.prepares import SqlPrepareRepository
 from homeport.store.schedules import SqlScheduleRepository
 
@@ -28,6 +29,7 @@ class SqlUnitOfWork:
     prepares: SqlPrepareRepository
     schedules: SqlScheduleRepository
     escrow_deliveries: SqlEscrowDeliveryRepository
+    pg_notifications: SqlNotificationRepository
 
     def __init__(self, engine: AsyncEngine, box: SecretBox, *, readonly: bool) -> None:
         self._engine = engine
@@ -49,6 +51,7 @@ class SqlUnitOfWork:
         self.attempts = SqlAttemptRepository(connection)
         self.schedules = SqlScheduleRepository(connection)
         self.escrow_deliveries = SqlEscrowDeliveryRepository(connection)
+        self.pg_notifications = SqlNotificationRepository(connection)
         return self
 
     async def __aexit__(
