@@ -4,6 +4,7 @@ sends them."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -16,6 +17,8 @@ from homeport.domain.payments.notifications import NotificationOutcome, Notifica
 from homeport.pg.kcp.methods import kcp_time_to_unix
 from homeport.services import Services
 from homeport.store.unit_of_work import SqlUnitOfWorkFactory
+from tests.e2e.processes import Credentials, get_token, pinned_demo_env, run_homeport, running_server
+from tests.support import DEMO_KEY, DEMO_SECRET
 
 ACK = '<html><body><form><input type="hidden" name="result" value="0000"></form></body></html>'
 RETRY = '<html><body><form><input type="hidden" name="result" value="9999"></form></body></html>'
@@ -279,3 +282,37 @@ async def test_a_notification_that_cannot_be_stored_is_not_acknowledged(
     # Anything but 0000 makes KCP resend (§9.2); the payment waits for that.
     assert (answer.status_code, answer.text) == (503, RETRY)
     assert (await payment_of(api, auth, issued["imp_uid"]))["status"] == "ready"
+
+
+def test_homeport_serve_takes_deposits_from_its_sandbox_and_from_the_cli(tmp_path: Path) -> None:
+    """A real server: a partial deposit through the mounted sandbox (notified in-process), the
+    rest through ``homeport sandbox deposit`` in another process (notified over loopback)."""
+    data_dir = tmp_path / "data"
+    env = pinned_demo_env(data_dir)
+    with running_server(data_dir, env) as server, httpx.Client(base_url=server.host, timeout=10.0) as client:
+        demo = Credentials(code="", imp_key=DEMO_KEY, imp_secret=DEMO_SECRET)
+        auth = {"Authorization": str(get_token(client, demo)["access_token"])}
+        issued = client.post(
+            "/vbanks",
+            json={
+                "merchant_uid": "served-1",
+                "amount": AMOUNT,
+                "vbank_code": "004",
+                "vbank_due": 4_102_444_800,
+            },
+            headers=auth,
+        ).json()["response"]
+        partial = client.post("/sandbox/_sandbox/deposit", json={"tno": issued["pg_tid"], "amount": 5000})
+        after_partial = client.get(f"/payments/{issued['imp_uid']}", headers=auth).json()["response"]
+        rest = run_homeport(
+            "sandbox", "deposit", "--tno", issued["pg_tid"], "--data-dir", str(data_dir / "sandbox"),
+            "--notify-url", f"{server.host}/kcp/notifications", env=env, cwd=tmp_path,
+        )  # fmt: skip
+        paid = client.get(f"/payments/{issued['imp_uid']}", headers=auth).json()["response"]
+
+    assert partial.json()["delivered"] is True, partial.text
+    assert after_partial["status"] == "ready"
+    assert rest.returncode == 0, rest.stderr
+    assert "HTTP 200 result=0000" in rest.stdout
+    assert (paid["status"], paid["amount"]) == ("paid", AMOUNT)
+    assert paid["paid_at"] > 0
