@@ -414,32 +414,11 @@ class KcpConnector:
         )
 
     def parse_notification(self, body: bytes, content_type: str) -> PgNotification:
-        """A KCP common notification (form-urlencoded, EUC-KR or UTF-8, kcp.md §9)."""
-        fields = wire.read_notification(wire.decode_form(body, content_type))
-        if fields.site_cd != self.site_cd:
-            raise InvalidRequest(f"the notification is for site {fields.site_cd}, not {self.site_cd}")
-        if fields.tx_cd == "TX00":
-            cancelled = fields.op_cd == _OP_DEPOSIT_CANCELLED
-            kind = NotificationKind.DEPOSIT_CANCELLED if cancelled else NotificationKind.DEPOSIT
-        else:
-            kind = NotificationKind.OTHER
-        notification_id = fields.noti_id or ":".join(
-            (fields.tno, fields.tx_cd, fields.tx_tm, fields.op_cd, str(fields.amount))
-        )
-        return PgNotification(
-            kind=kind,
-            notification_id=notification_id,
-            pg_tid=fields.tno,
-            order_id=fields.order_no,
-            amount=fields.amount,
-            total_deposited=fields.total,
-            account=fields.account or None,
-            depositor=fields.remitter or None,
-            occurred_at=methods.kcp_time_to_unix(fields.deposited_at) or 0,
-            raw_kind=f"{fields.tx_cd}/{fields.op_cd}" if fields.op_cd else fields.tx_cd,
-            acknowledgement=wire.NOTIFICATION_ACK,
-            acknowledgement_content_type=wire.NOTIFICATION_ACK_TYPE,
-        )
+        """A KCP common notification for this site (form-urlencoded, EUC-KR or UTF-8, kcp.md §9)."""
+        notification = read_common_notification(body, content_type)
+        if notification.site != self.site_cd:
+            raise InvalidRequest(f"the notification is for site {notification.site}, not {self.site_cd}")
+        return notification
 
     # --- reading answers -----------------------------------------------------------------
 
@@ -546,6 +525,58 @@ def connector_for_channel(
         base_url=base_url,
         http=http,
         group_id=channel.batch_group_id,
+    )
+
+
+def _check_lengths(fields: wire.DepositFields) -> None:
+    """Refuse values longer than KCP documents (kcp.md §9.3-9.4, §12), so what is stored fits.
+
+    Slack on ``site_cd`` (5) and ``tno`` (14), which KCP never sends longer anyway.
+    """
+    for name, value, limit in (
+        ("site_cd", fields.site_cd, 10),
+        ("tno", fields.tno, 20),
+        ("order_no", fields.order_no, 40),
+        ("op_cd", fields.op_cd, 2),
+        ("noti_id", fields.noti_id, 20),
+    ):
+        if len(value) > limit:
+            raise InvalidRequest(
+                f"{name} of a KCP notification is at most {limit} characters, got {len(value)}"
+            )
+
+
+def read_common_notification(body: bytes, content_type: str) -> PgNotification:
+    """A KCP common notification of any site (kcp.md §9); InvalidRequest if it is not one.
+
+    homeport's notification endpoint reads it before it knows the site (one URL serves every
+    merchant, as KCP registers one URL per site), so this needs no connector.
+    """
+    fields = wire.read_notification(wire.decode_form(body, content_type))
+    _check_lengths(fields)
+    if fields.tx_cd == "TX00":
+        cancelled = fields.op_cd == _OP_DEPOSIT_CANCELLED
+        kind = NotificationKind.DEPOSIT_CANCELLED if cancelled else NotificationKind.DEPOSIT
+    else:
+        kind = NotificationKind.OTHER
+    # noti_id is unique per notification (§9.4); without one, what identifies this event.
+    notification_id = fields.noti_id or ":".join(
+        (fields.tno, fields.tx_cd, fields.tx_tm, fields.op_cd, str(fields.amount))
+    )
+    return PgNotification(
+        kind=kind,
+        notification_id=notification_id,
+        pg_tid=fields.tno,
+        order_id=fields.order_no,
+        amount=fields.amount,
+        total_deposited=fields.total,
+        account=fields.account or None,
+        depositor=fields.remitter[:30] or None,  # ipgm_name is <=30, remitter <=14 (§9.4)
+        occurred_at=methods.kcp_time_to_unix(fields.deposited_at) or 0,
+        raw_kind=f"{fields.tx_cd}/{fields.op_cd}" if fields.op_cd else fields.tx_cd,
+        acknowledgement=wire.NOTIFICATION_ACK,
+        acknowledgement_content_type=wire.NOTIFICATION_ACK_TYPE,
+        site=fields.site_cd,
     )
 
 
