@@ -46,10 +46,13 @@ from homeport.domain.merchants.models import ChannelEnvironment, CreatedMerchant
 from homeport.domain.merchants.service import MerchantService
 from homeport.domain.payments.cancels import CancelService
 from homeport.domain.payments.charges import ChargeService
+from homeport.domain.payments.notification_service import NotificationService
 from homeport.domain.payments.service import PaymentService
 from homeport.domain.payments.virtual_accounts import VirtualAccountService
 from homeport.domain.prepares.service import PrepareService
 from homeport.domain.schedules.service import ScheduleService
+from homeport.notifications import kcp as kcp_notifications
+from homeport.notifications.kcp import KCP_NOTIFICATION_PATH
 from homeport.observability.metrics import HttpMetrics, MetricsMiddleware
 from homeport.payments_gateway import SANDBOX_BASE_URL, PaymentsGateway
 from homeport.pg.kcp.connector import channel_credentials
@@ -57,6 +60,7 @@ from homeport.pg.kcp.environments import needs_pair_check
 from homeport.sandbox.app import build_sandbox, create_sandbox_app
 from homeport.sandbox.clock import KST
 from homeport.sandbox.config import SandboxConfig, load_sites
+from homeport.sandbox.context import Sandbox
 from homeport.sandbox.notifications import NotificationLoop
 from homeport.services import Services
 from homeport.store import crypto
@@ -91,7 +95,22 @@ def kcp_notification_url(settings: Settings) -> str:
     host = settings.host if settings.host not in {"", "0.0.0.0", "::"} else "127.0.0.1"  # noqa: S104
     if ":" in host:
         host = f"[{host}]"
-    return f"http://{host}:{settings.port}/kcp/notifications"
+    return f"http://{host}:{settings.port}{KCP_NOTIFICATION_PATH}"
+
+
+def notify_in_process(sandbox: Sandbox, app: FastAPI, settings: Settings) -> None:
+    """Deliver the embedded sandbox's notifications for this homeport to ``app`` in-process.
+
+    Sites that name no ``notify_url`` notify :func:`kcp_notification_url` (see
+    :func:`sandbox_config`); requests to that origin go straight to the app, with no socket,
+    from a loopback client address (which HOMEPORT_KCP_NOTIFY_ALLOW's default admits while the
+    sandbox runs). In-process tests need no listening server, and ``homeport serve`` does not
+    depend on how its host and port are reachable. Other URLs still go over the network.
+    """
+    origin = kcp_notification_url(settings).removesuffix(KCP_NOTIFICATION_PATH)
+    to_app = httpx.ASGITransport(app=app, client=("127.0.0.1", 0), raise_app_exceptions=False)
+    # The sandbox's client only notifies (build_sandbox); same timeouts, one origin mounted.
+    sandbox.http = httpx.AsyncClient(timeout=sandbox.http.timeout, mounts={origin: to_app})
 
 
 def sandbox_config(
@@ -106,7 +125,7 @@ def sandbox_config(
 
     Sites come from ``sites_file``, else ``<data dir>/sites.json`` if it exists, else KCP's
     test sites. ``notify_url`` replaces every site's; without it, a site that names none
-    notifies homeport's own KCP notification endpoint (built in a later issue).
+    notifies homeport's own KCP notification endpoint (``/kcp/notifications``).
     """
     directory = data_dir or settings.sandbox_data_dir
     config = SandboxConfig(data_dir=directory, in_memory=in_memory)
@@ -142,7 +161,7 @@ def build_services(
     # Commands that never serve HTTP (db, merchant) pass with_sandbox=False, so they do not
     # generate sandbox credentials as a side effect.
     if settings.sandbox_enabled and with_sandbox:
-        # Deposits notify homeport's /kcp/notifications; that endpoint arrives in a later issue.
+        # Deposits notify homeport's /kcp/notifications (in-process once create_app runs).
         sandbox = build_sandbox(sandbox_config(settings), clock=SandboxTime(clock))
     sandbox_http = None
     if sandbox is not None:
@@ -174,6 +193,7 @@ def build_services(
         sandbox_http=sandbox_http,
         schedules=ScheduleService(uow, clock, billing_keys, charges),
         checkout=CheckoutService(uow, clock, gateway, sandbox_base_url=SANDBOX_BASE_URL),
+        notifications=NotificationService(uow, clock),
     )
 
 
@@ -282,8 +302,11 @@ def create_app(
     app.include_router(checkout_api.router)
     app.include_router(checkout_pages.router)
     app.include_router(checkout_demo.router)
+    app.include_router(kcp_notifications.router)
     if sandbox is not None:
         app.mount("/sandbox", create_sandbox_app(sandbox))
+    if services.sandbox is not None:
+        notify_in_process(services.sandbox, app, services.settings)
 
     @app.get("/health", include_in_schema=False)
     async def health(request: Request) -> EnvelopeResponse:

@@ -6,6 +6,7 @@ This is the only module that reads ``os.environ`` (ruff's banned-api rule enforc
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -16,6 +17,15 @@ from homeport.domain.errors import ConfigurationError
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 DEFAULT_DATA_DIR = ".homeport"
+
+#: Where KCP sends common notifications from (kcp.md §1): the test server, then the two live
+#: ones. Older lists (kcp.md §1, "still in widely used code") are left out: KCP's current
+#: pages name only these; an operator who needs more sets HOMEPORT_KCP_NOTIFY_ALLOW.
+KCP_NOTIFY_SOURCES = ("210.122.176.144", "103.215.144.173", "103.215.144.174")
+#: Loopback, added to the default when the embedded sandbox (which notifies from here) runs.
+LOOPBACK_SOURCES = ("127.0.0.0/8", "::1")
+
+IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -62,6 +72,19 @@ class Settings:
     encryption_key: Secret | None = None
     #: Serve the KCP sandbox inside homeport at ``/sandbox`` (HOMEPORT_SANDBOX).
     sandbox_enabled: bool = True
+    #: Who may POST KCP common notifications (HOMEPORT_KCP_NOTIFY_ALLOW, IPs or CIDRs);
+    #: None means the default, see :attr:`kcp_notify_networks`.
+    kcp_notify_allow: tuple[IpNetwork, ...] | None = None
+
+    @property
+    def kcp_notify_networks(self) -> tuple[IpNetwork, ...]:
+        """The source addresses /kcp/notifications accepts: the configured list, else KCP's
+        test and live notification servers (kcp.md §1) plus loopback when the embedded
+        sandbox runs (its deposits notify from this machine)."""
+        if self.kcp_notify_allow is not None:
+            return self.kcp_notify_allow
+        sources = KCP_NOTIFY_SOURCES + (LOOPBACK_SOURCES if self.sandbox_enabled else ())
+        return tuple(ipaddress.ip_network(source) for source in sources)
 
     @property
     def sandbox_data_dir(self) -> Path:
@@ -116,6 +139,18 @@ def _port(raw: str) -> int:
     return int(raw)
 
 
+def _networks(name: str, raw: str) -> tuple[IpNetwork, ...] | None:
+    """A comma list of IP addresses or CIDR blocks; None when empty (the default applies)."""
+    items = [item.strip() for item in raw.split(",") if item.strip()]
+    if not items:
+        return None
+    try:
+        # strict=False: "10.1.2.3/24" means the block around it, as firewalls read it.
+        return tuple(ipaddress.ip_network(item, strict=False) for item in items)
+    except ValueError as exc:
+        raise ConfigurationError(f"{name} must be a comma list of IPs or CIDR blocks: {exc}") from None
+
+
 def load_settings(environ: Mapping[str, str]) -> Settings:
     """Build :class:`Settings` from an environment mapping; raise ConfigurationError if bad."""
     env = {k: v for k, v in environ.items() if k.startswith("HOMEPORT_")}
@@ -143,6 +178,7 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
         sql_echo=_bool("HOMEPORT_SQL_ECHO", env.get("HOMEPORT_SQL_ECHO", "false")),
         encryption_key=Secret(encryption_key) if encryption_key else None,
         sandbox_enabled=_bool("HOMEPORT_SANDBOX", env.get("HOMEPORT_SANDBOX", "true")),
+        kcp_notify_allow=_networks("HOMEPORT_KCP_NOTIFY_ALLOW", env.get("HOMEPORT_KCP_NOTIFY_ALLOW", "")),
     )
 
 

@@ -15,6 +15,7 @@ from homeport.domain.escrows.service import EscrowService
 from homeport.domain.merchants.service import MerchantService
 from homeport.domain.payments.cancels import CancelService
 from homeport.domain.payments.charges import ChargeService
+from homeport.domain.payments.notification_service import NotificationService
 from homeport.domain.payments.service import PaymentService
 from homeport.domain.payments.virtual_accounts import VirtualAccountService
 from homeport.domain.prepares.service import PrepareService
@@ -47,6 +48,8 @@ class Services:
     schedules: ScheduleService
     #: Orders of payment windows (``IMP.request_pay``, issue 6).
     checkout: CheckoutService
+    #: PG notifications (KCP's common notification: virtual-account deposits).
+    notifications: NotificationService
     #: The embedded KCP sandbox (served at ``/sandbox``); None when HOMEPORT_SANDBOX=false.
     sandbox: Sandbox | None = None
     #: The embedded sandbox reached in-process by sandbox channels' connectors.

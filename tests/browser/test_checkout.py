@@ -205,7 +205,9 @@ def test_card_payment_is_paid_with_the_stored_amount(checkout: Checkout) -> None
     payment = checkout.shop.payment(result["imp_uid"])
     assert_reported(result, payment)
     assert (payment["status"], payment["amount"], payment["pay_method"]) == ("paid", 10_000, "card")
-    assert payment["apply_num"] and payment["card_name"] and payment["pg_tid"]
+    assert payment["apply_num"]
+    assert payment["card_name"]
+    assert payment["pg_tid"]
     assert payment["channel"] == ("mobile" if checkout.mobile else "pc")
     if not checkout.mobile:
         assert result["paid_amount"] == 10_000
@@ -237,7 +239,9 @@ def test_virtual_account_is_issued_ready_and_paid_by_the_deposit(checkout: Check
     assert succeeded(result), result
     issued = checkout.shop.payment(result["imp_uid"])
     assert issued["status"] == "ready"
-    assert issued["vbank_num"] and issued["vbank_name"] and issued["vbank_date"] > 0
+    assert issued["vbank_num"]
+    assert issued["vbank_name"]
+    assert issued["vbank_date"] > 0
     if not checkout.mobile:
         assert (result["status"], result["vbank_num"]) == ("ready", issued["vbank_num"])
 

@@ -30,11 +30,6 @@ def kcp(services: Services) -> httpx.AsyncClient:
     return services.sandbox_http
 
 
-@pytest.fixture
-def auth(token_a: str) -> dict[str, str]:
-    return {"Authorization": token_a}
-
-
 async def register(api: httpx.AsyncClient, merchant: CreatedMerchant, **params: Any) -> str:
     body = {"merchant_uid": "order-1", "amount": 10000, "name": "노르웨이 회전 의자", **params}
     answer = await api.post(
@@ -332,17 +327,3 @@ async def test_a_paid_order_cannot_open_its_window_again(
 
     assert answer.status_code == 400
     assert answer.json()["response"] is None
-
-
-async def test_a_billing_window_result_is_refused_until_billing_issuance_lands(
-    api: httpx.AsyncClient, kcp: httpx.AsyncClient, merchant_a: CreatedMerchant, auth: dict[str, str]
-) -> None:
-    imp_uid = await register(api, merchant_a, pg="kcp_billing", customer_uid="buyer-1", amount=0)
-    started = await start(api, merchant_a, imp_uid)
-    assert started["form"]["kcp_group_id"] == "A52Q71000489"
-    returned = await window(api, started["action"], started["form"], **CARD, card_taxno="800101")
-    answer = await post_return(api, returned)
-
-    assert answer.status_code == 400
-    assert "kcp_billing" in answer.json()["message"]
-    assert (await rest_payment(api, auth, imp_uid))["status"] == "ready"

@@ -20,7 +20,7 @@ from tests.support import settings_for
 
 
 def test_every_site_notifies_homeports_kcp_endpoint_by_default(tmp_path: Path) -> None:
-    """Embedded, deposits go to homeport's /kcp/notifications (built in a later issue)."""
+    """Embedded, deposits go to homeport's /kcp/notifications."""
     settings = load_settings({"HOMEPORT_DATA_DIR": str(tmp_path), "HOMEPORT_PORT": "8123"})
 
     config = sandbox_config(settings)

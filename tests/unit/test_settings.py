@@ -62,3 +62,22 @@ def test_unrelated_environment_variables_are_ignored() -> None:
 def test_async_driver_urls_pass_through() -> None:
     """URLs that already name the driver are kept."""
     assert async_database_url("sqlite+aiosqlite:///x.db") == "sqlite+aiosqlite:///x.db"
+
+
+def test_kcp_notifications_are_accepted_from_kcp_and_loopback_by_default() -> None:
+    """kcp.md §1: KCP's test and live notification servers; loopback while the sandbox runs."""
+    default = {str(n) for n in load_settings({}).kcp_notify_networks}
+    without_sandbox = {str(n) for n in load_settings({"HOMEPORT_SANDBOX": "false"}).kcp_notify_networks}
+
+    kcp = {"210.122.176.144/32", "103.215.144.173/32", "103.215.144.174/32"}
+    assert default == kcp | {"127.0.0.0/8", "::1/128"}
+    assert without_sandbox == kcp
+
+
+def test_the_kcp_notification_allow_list_takes_ips_and_cidr_blocks() -> None:
+    """HOMEPORT_KCP_NOTIFY_ALLOW replaces the default; a bad entry stops startup."""
+    settings = load_settings({"HOMEPORT_KCP_NOTIFY_ALLOW": " 10.0.0.0/8, 192.0.2.7 ,2001:db8::/32"})
+
+    assert [str(n) for n in settings.kcp_notify_networks] == ["10.0.0.0/8", "192.0.2.7/32", "2001:db8::/32"]
+    with pytest.raises(ConfigurationError, match="HOMEPORT_KCP_NOTIFY_ALLOW"):
+        load_settings({"HOMEPORT_KCP_NOTIFY_ALLOW": "10.0.0.0/8,kcp.co.kr"})

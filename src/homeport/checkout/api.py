@@ -110,6 +110,15 @@ def callback_result(payment: Payment) -> dict[str, Any]:
         "custom_data": payment.custom_data,
         "error_code": None if success_ else _error_code(payment.fail_reason),
         "error_msg": None if success_ else payment.fail_reason,
+        "bank_name": payment.bank.name if payment.bank else None,
+        "receipt_url": payment.receipt_url,
+        "buyer_name": payment.buyer.name,
+        "buyer_email": payment.buyer.email,
+        "buyer_tel": payment.buyer.tel,
+        "buyer_addr": payment.buyer.addr,
+        "buyer_postcode": payment.buyer.postcode,
+        # A billing window's result (decision 0008): the key is stored under this customer_uid.
+        "customer_uid": payment.customer_uid,
     }
 
 

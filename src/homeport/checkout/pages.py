@@ -194,7 +194,5 @@ async def window_return(
 @router.get("/checkout/v1/pay", include_in_schema=False)
 async def pay_get() -> HTMLResponse:
     """Someone opened the window address by hand: say what it is for."""
-    return HTMLResponse(
-        "<!doctype html><meta charset=utf-8><p>이 주소는 IMP.request_pay()가 결제창을 열 때 쓰는 주소입니다.</p>",
-        status_code=405,
-    )
+    text = "이 주소는 IMP.request_pay()가 결제창을 열 때 쓰는 주소입니다."
+    return HTMLResponse(f"<!doctype html><meta charset=utf-8><p>{text}</p>", status_code=405)

@@ -14,6 +14,7 @@ from homeport.domain.checkout.repository import CheckoutWindowRepository
 from homeport.domain.escrows.repository import EscrowDeliveryRepository
 from homeport.domain.merchants.repository import MerchantRepository
 from homeport.domain.payments.attempt_repository import AttemptRepository
+from homeport.domain.payments.notification_repository import NotificationRepository
 from homeport.domain.payments.repository import PaymentRepository
 from homeport.domain.prepares.repository import PrepareRepository
 from homeport.domain.schedules.repository import ScheduleRepository
@@ -45,6 +46,9 @@ class UnitOfWork(Protocol):
 
     @property
     def checkout_windows(self) -> CheckoutWindowRepository: ...
+
+    @property
+    def pg_notifications(self) -> NotificationRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

@@ -353,6 +353,8 @@ class PgNotification:
     #: The body the PG expects back once the notification is processed.
     acknowledgement: str = ""
     acknowledgement_content_type: str = "text/html"
+    #: The PG merchant id it concerns (KCP's site code), i.e. a payment's ``pg_id``.
+    site: str = ""
 
 
 ChargeResult = Approved | Declined

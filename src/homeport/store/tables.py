@@ -317,3 +317,32 @@ checkout_windows = Table(
     Column("options", Text, nullable=False),
     Column("created_at", BigInteger, nullable=False),
 )
+pg_notifications = Table(
+    "pg_notifications",
+    metadata,
+    # Every PG notification received (KCP's common notification, kcp.md §9), recorded once:
+    # a repeat of (provider, site, notification id) is acknowledged and changes nothing.
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("pg_provider", String(32), nullable=False),
+    Column("site", String(32), nullable=False),  # KCP site_cd
+    Column("notification_id", String(80), nullable=False),  # KCP noti_id (<=20) or a derived id
+    Column("pg_kind", String(16), nullable=False),  # KCP tx_cd/op_cd, e.g. TX00/50
+    Column("kind", String(32), nullable=False),
+    Column("pg_tid", String(64), nullable=False),  # KCP tno
+    Column("order_id", String(64), nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    Column("pg_total", BigInteger, nullable=False),
+    Column("deposited_total", BigInteger, nullable=False),
+    Column("excess", BigInteger, nullable=False),
+    Column("outcome", String(32), nullable=False),
+    Column("imp_uid", String(32), ForeignKey("payments.imp_uid")),
+    Column("depositor", String(64)),
+    Column("occurred_at", BigInteger, nullable=False),
+    Column("received_at", BigInteger, nullable=False),
+    UniqueConstraint("pg_provider", "site", "notification_id"),
+    # A payment's notifications, newest last (its running deposited total).
+    Index(None, "imp_uid", "id"),
+)
+
+# Notifications name a payment by the PG's transaction id (KCP tno), across merchants.
+Index("ix_payments_pg_tid", payments.c.pg_tid)

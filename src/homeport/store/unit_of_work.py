@@ -15,6 +15,7 @@ from homeport.store.database import WRITE_OPTION
 from homeport.store.escrow_deliveries import SqlEscrowDeliveryRepository
 from homeport.store.merchants import SqlMerchantRepository
 from homeport.store.payments import SqlPaymentRepository
+from homeport.store.pg_notifications import SqlNotificationRepository
 from homeport.store.prepares import SqlPrepareRepository
 from homeport.store.schedules import SqlScheduleRepository
 
@@ -30,6 +31,7 @@ class SqlUnitOfWork:
     schedules: SqlScheduleRepository
     escrow_deliveries: SqlEscrowDeliveryRepository
     checkout_windows: SqlCheckoutWindowRepository
+    pg_notifications: SqlNotificationRepository
 
     def __init__(self, engine: AsyncEngine, box: SecretBox, *, readonly: bool) -> None:
         self._engine = engine
@@ -52,6 +54,7 @@ class SqlUnitOfWork:
         self.schedules = SqlScheduleRepository(connection)
         self.escrow_deliveries = SqlEscrowDeliveryRepository(connection)
         self.checkout_windows = SqlCheckoutWindowRepository(connection)
+        self.pg_notifications = SqlNotificationRepository(connection)
         return self
 
     async def __aexit__(

@@ -584,3 +584,25 @@ def test_escrow_parties_keep_personal_data_out_of_repr() -> None:
     assert "01012345678" not in shown
     assert "서울시" not in shown
     assert "홍길동" in shown
+
+
+@pytest.mark.parametrize(
+    ("card_mask_no", "stored"),
+    [
+        ("4111-1111-****-1111", "41111111****1111"),  # batch_cardno_return_yn=Y (kcp.md §6.1)
+        ("1111", "1111"),  # L: the last four digits
+        ("4111111111111111", None),  # a clear number is never taken as a mask
+        ("", None),
+    ],
+)
+async def test_a_window_key_takes_the_masked_card_number_the_window_returned(
+    connector: KcpConnector, stub: StubKcp, card_mask_no: str, stored: str | None
+) -> None:
+    """The issuance answer has no card number (§6.3); the window's card_mask_no is kept, masked."""
+    stub.replies[APPROVAL] = Reply.json(golden("batch_key_issue.json"))
+    fields = {"res_cd": "0000", "enc_data": "E", "enc_info": "I", "tran_cd": "00300001"}
+
+    result = await connector.issue_billing_key(WindowResult(fields={**fields, "card_mask_no": card_mask_no}))
+
+    assert isinstance(result, BillingKeyIssued)
+    assert result.card.masked_number == stored

@@ -9,6 +9,7 @@ import pytest
 from homeport.domain.errors import InvalidRequest
 from homeport.pg.base import NotificationKind
 from homeport.pg.kcp import KcpConnector
+from homeport.pg.kcp.connector import read_common_notification
 from homeport.pg.kcp.methods import kcp_time_to_unix
 
 FORM = "application/x-www-form-urlencoded"
@@ -127,3 +128,27 @@ def test_a_non_text_or_unknown_charset_is_ignored_not_a_crash(connector: KcpConn
     body = encoded({**tx00(), "char_set": charset}, "utf-8")
 
     assert connector.parse_notification(body, FORM).kind is NotificationKind.DEPOSIT
+
+
+def test_a_notification_of_any_site_is_read_without_a_connector() -> None:
+    """homeport's one notification URL serves every site: the site comes with the notification."""
+    notification = read_common_notification(encoded(tx00(site_cd="T0007"), "euc-kr"), FORM)
+
+    assert notification.site == "T0007"
+    assert notification.kind is NotificationKind.DEPOSIT
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("op_cd", "999"),
+        ("noti_id", "1" * 21),
+        ("order_no", "O" * 41),
+        ("tno", "1" * 21),
+        ("site_cd", "T" * 11),
+    ],
+)
+def test_values_longer_than_kcp_documents_are_refused(field: str, value: str) -> None:
+    """kcp.md §9.3-9.4: op_cd 2, noti_id <=20, order_no <=40; what is stored always fits."""
+    with pytest.raises(InvalidRequest, match=field):
+        read_common_notification(encoded(tx00(**{field: value}), "utf-8"), FORM)

@@ -13,8 +13,9 @@ from homeport.domain.cards import mask_card_number
 from homeport.domain.channels import PgChannels
 from homeport.domain.errors import CustomerNotFound, InvalidRequest, NotFound, PgRefused
 from homeport.domain.ids import validate_customer_uid
+from homeport.domain.merchants.models import PgChannel
 from homeport.domain.uow import UnitOfWorkFactory
-from homeport.pg.base import CardInput, Declined
+from homeport.pg.base import BillingKeyIssued, CardInput, Declined
 
 log = structlog.get_logger("homeport.billing_keys")
 
@@ -54,8 +55,30 @@ class BillingKeyService:
                 "billing_key.declined", merchant_id=merchant_id, reason=issued.reason, pg_code=issued.pg_code
             )
             raise pg_refused(ISSUE_FAILED, issued)
+        key = self.key_of(customer_uid, channel, issued, customer, typed_number=card.number)
+        async with self._uow() as uow:
+            stored = await uow.billing_keys.save(merchant_id, key)
+        log.info("billing_key.issued", merchant_id=merchant_id, pg_id=channel.site_code)
+        return stored
+
+    def key_of(
+        self,
+        customer_uid: str,
+        channel: PgChannel,
+        issued: BillingKeyIssued,
+        customer: CustomerInfo,
+        *,
+        typed_number: str | None = None,
+    ) -> BillingKey:
+        """The key to store for what ``channel`` issued: one shape for REST and window issuance.
+
+        The card shows only its company and a masked number: the PG's mask, else the typed-in
+        number masked here (REST), else none (a window that returned no number).
+        """
+        validate_customer_uid(customer_uid)
         now = self._clock.now()
-        key = BillingKey(
+        masked = issued.card.masked_number or (mask_card_number(typed_number) if typed_number else None)
+        return BillingKey(
             customer_uid=customer_uid,
             billing_key=issued.billing_key,
             group_id=issued.group_id,
@@ -64,16 +87,12 @@ class BillingKeyService:
             sandbox=channel.sandbox,
             card_code=issued.card.company_code,
             card_name=issued.card.company_name,
-            card_number=issued.card.masked_number or mask_card_number(card.number),
+            card_number=masked,
             card_type=issued.card.card_type,
             customer=customer,
             inserted=now,
             updated=now,
         )
-        async with self._uow() as uow:
-            stored = await uow.billing_keys.save(merchant_id, key)
-        log.info("billing_key.issued", merchant_id=merchant_id, pg_id=channel.site_code)
-        return stored
 
     async def get(self, merchant_id: int, customer_uid: str) -> BillingKey:
         """The live key of a customer_uid; CustomerNotFound if none."""

@@ -16,6 +16,7 @@ import structlog
 
 from homeport.clock import Clock
 from homeport.domain.channels import PgChannels
+from homeport.domain.checkout.billing import BillingWindow
 from homeport.domain.checkout.windows import CheckoutWindow, browser_url
 from homeport.domain.errors import InvalidRequest, MerchantNotFound, PaymentNotFound
 from homeport.domain.ids import MERCHANT_CODE
@@ -117,6 +118,7 @@ class CheckoutApproval:
         self._steps = PaymentSteps(uow, clock)
         #: Where homeport reaches the embedded sandbox in-process (its URLs start with it).
         self._sandbox_base_url = sandbox_base_url
+        self._billing = BillingWindow(uow, clock, channels)
 
     async def start_window(
         self,
@@ -195,20 +197,22 @@ class CheckoutApproval:
     async def complete(self, merchant_code: str, imp_uid: str, fields: Mapping[str, str]) -> Completion:
         """Approve the window's result for the stored amount; a replay answers the stored outcome."""
         payment = await self._payment(merchant_code, imp_uid)
-        if payment.customer_uid_usage == USAGE_ISSUE:
-            # A billing window's result is a batch key, not a payment: approving it would be
-            # wrong. Its issuance (issue_billing_key) is the next slice; refuse until then.
-            raise InvalidRequest("빌링키 발급 결제창의 결과 처리는 아직 지원되지 않습니다. (kcp_billing)")
+        billing = payment.customer_uid_usage == USAGE_ISSUE
         channel = await self._channel(payment)
         async with self._uow(readonly=True) as uow:
             window = await uow.checkout_windows.get(payment.merchant_id, imp_uid)
-        opened = await self._open(payment)
+        opened = await self._open(
+            payment, AttemptOperation.BILLING_KEY if billing else AttemptOperation.CHARGE
+        )
         if opened is None:
             async with self._uow(readonly=True) as uow:
                 stored = await uow.payments.get(payment.merchant_id, imp_uid)
             return Completion(_window_payment(stored, imp_uid), replayed=True, window=window)
         payment, attempt_id = opened
         connector = self._channels.connector(channel)
+        if billing:  # a batch key, not a payment: never approved (decision 0008)
+            issued = await self._billing.issue(payment, attempt_id, channel, connector, fields)
+            return Completion(issued, window=window)
         call = connector.approve(
             pg.WindowResult(dict(fields)),
             order_id=payment.merchant_uid,
@@ -258,17 +262,16 @@ class CheckoutApproval:
         settled = AttemptResult(AttemptState.SUCCEEDED, now, pg_tid=result.pg_tid)
         return await self._steps.apply(updated, attempt_id, settled)
 
-    async def _open(self, payment: Payment) -> tuple[Payment, int] | None:
-        """Under the payment's lock: the pending charge attempt, or None when already submitted."""
+    async def _open(self, payment: Payment, operation: AttemptOperation) -> tuple[Payment, int] | None:
+        """Under the payment's lock: the pending attempt, or None when already submitted."""
         async with self._uow() as uow:
             locked = await uow.payments.lock(payment.merchant_id, payment.imp_uid)
             if locked is None or locked.status is not PaymentStatus.READY or locked.pg_tid:
                 return None
             if await uow.attempts.for_payment(locked.imp_uid):
                 return None  # a return already reached the PG: never approve twice
-            attempt = attempt_on(
-                locked, AttemptOperation.CHARGE, amount=locked.amount, started_at=self._clock.now()
-            )
+            moves = locked.amount if operation is AttemptOperation.CHARGE else 0
+            attempt = attempt_on(locked, operation, amount=moves, started_at=self._clock.now())
             return locked, await uow.attempts.add(attempt)
 
     async def _payment(self, merchant_code: str, imp_uid: str) -> Payment:

@@ -38,6 +38,8 @@ class AttemptOperation(StrEnum):
     """Close a virtual account that was never paid (``DELETE /vbanks``)."""
     ESCROW = "escrow"
     """Register the delivery of an escrow payment's goods (no money moves)."""
+    BILLING_KEY = "billing_key"
+    """Issue a billing key from a billing window's result (no money moves, no PG tid)."""
 
 
 class AttemptState(StrEnum):

@@ -15,7 +15,7 @@ Server-side charges (``again``, ``onetime``) and virtual accounts issued by API 
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
@@ -41,7 +41,7 @@ from homeport.domain.payments.attempts import (
     attempt_on,
 )
 from homeport.domain.payments.models import Buyer, Payment, PaymentChannel, PaymentStatus, VirtualAccount
-from homeport.domain.uow import UnitOfWorkFactory
+from homeport.domain.uow import UnitOfWork, UnitOfWorkFactory
 from homeport.pg import base as pg
 
 log = structlog.get_logger("homeport.payments")
@@ -186,9 +186,18 @@ class PaymentSteps:
         )
         return await self.apply(failed, attempt_id, settled)
 
-    async def apply(self, payment: Payment, attempt_id: int, settled: AttemptResult) -> Payment:
-        """Store the outcome and settle the attempt in one transaction."""
+    async def apply(
+        self,
+        payment: Payment,
+        attempt_id: int,
+        settled: AttemptResult,
+        *,
+        also: Callable[[UnitOfWork], Awaitable[object]] | None = None,
+    ) -> Payment:
+        """Store the outcome and settle the attempt in one transaction (with ``also``'s writes)."""
         async with self._uow() as uow:
+            if also is not None:
+                await also(uow)
             if not await uow.payments.replace(payment, expected=PaymentStatus.READY):
                 # Only reconciliation may move a payment in flight; its word stands.
                 log.error("payment.changed_in_flight", imp_uid=payment.imp_uid)

@@ -191,7 +191,13 @@ class KcpConnector:
             return codes.local_decline("billing_group_missing")
         body = wire.batch_key_request(self._site, enc_data=window.enc_data, enc_info=window.enc_info)
         answer = await self._client.post(wire.PAYMENT_PATH, body, moves_money=True)
-        return self._billing_key(answer, self._group_id)
+        issued = self._billing_key(answer, self._group_id)
+        masked = _returned_card_mask(result)
+        if isinstance(issued, Declined) or issued.card.masked_number or not masked:
+            return issued
+        # The issuance answer has no card number (§6.3); the window returns it masked to the
+        # Ret_URL as card_mask_no when the form asked batch_cardno_return_yn (§6.1-6.2).
+        return replace(issued, card=replace(issued.card, masked_number=masked))
 
     async def issue_billing_key_keyin(
         self, card: CardInput, *, group_id: str | None = None
@@ -408,32 +414,11 @@ class KcpConnector:
         )
 
     def parse_notification(self, body: bytes, content_type: str) -> PgNotification:
-        """A KCP common notification (form-urlencoded, EUC-KR or UTF-8, kcp.md §9)."""
-        fields = wire.read_notification(wire.decode_form(body, content_type))
-        if fields.site_cd != self.site_cd:
-            raise InvalidRequest(f"the notification is for site {fields.site_cd}, not {self.site_cd}")
-        if fields.tx_cd == "TX00":
-            cancelled = fields.op_cd == _OP_DEPOSIT_CANCELLED
-            kind = NotificationKind.DEPOSIT_CANCELLED if cancelled else NotificationKind.DEPOSIT
-        else:
-            kind = NotificationKind.OTHER
-        notification_id = fields.noti_id or ":".join(
-            (fields.tno, fields.tx_cd, fields.tx_tm, fields.op_cd, str(fields.amount))
-        )
-        return PgNotification(
-            kind=kind,
-            notification_id=notification_id,
-            pg_tid=fields.tno,
-            order_id=fields.order_no,
-            amount=fields.amount,
-            total_deposited=fields.total,
-            account=fields.account or None,
-            depositor=fields.remitter or None,
-            occurred_at=methods.kcp_time_to_unix(fields.deposited_at) or 0,
-            raw_kind=f"{fields.tx_cd}/{fields.op_cd}" if fields.op_cd else fields.tx_cd,
-            acknowledgement=wire.NOTIFICATION_ACK,
-            acknowledgement_content_type=wire.NOTIFICATION_ACK_TYPE,
-        )
+        """A KCP common notification for this site (form-urlencoded, EUC-KR or UTF-8, kcp.md §9)."""
+        notification = read_common_notification(body, content_type)
+        if notification.site != self.site_cd:
+            raise InvalidRequest(f"the notification is for site {notification.site}, not {self.site_cd}")
+        return notification
 
     # --- reading answers -----------------------------------------------------------------
 
@@ -483,6 +468,16 @@ def _window_return(result: WindowResult, tran_cd: str) -> wire.WindowReturn | De
     return window
 
 
+def _returned_card_mask(result: WindowResult) -> str:
+    """The window's ``card_mask_no`` without separators: ``1234-4567-****-8910`` (``Y``) becomes
+    ``12344567****8910``; ``L`` returns the last four digits only (kcp.md §6.1). Anything with a
+    run of more than eight digits is not a masked number and is dropped rather than stored."""
+    kept = "".join(c for c in wire.text(result.fields, "card_mask_no") if c.isdigit() or c == "*")
+    if "*" in kept:
+        return kept if max(len(run) for run in kept.split("*")) <= 8 else ""
+    return kept if len(kept) <= 4 else ""
+
+
 def _refusal(answer: dict[str, Any]) -> Declined | None:
     """The Declined for a non-success answer, None for ``0000``/``V000``."""
     result = wire.read_result(answer)
@@ -530,6 +525,58 @@ def connector_for_channel(
         base_url=base_url,
         http=http,
         group_id=channel.batch_group_id,
+    )
+
+
+def _check_lengths(fields: wire.DepositFields) -> None:
+    """Refuse values longer than KCP documents (kcp.md §9.3-9.4, §12), so what is stored fits.
+
+    Slack on ``site_cd`` (5) and ``tno`` (14), which KCP never sends longer anyway.
+    """
+    for name, value, limit in (
+        ("site_cd", fields.site_cd, 10),
+        ("tno", fields.tno, 20),
+        ("order_no", fields.order_no, 40),
+        ("op_cd", fields.op_cd, 2),
+        ("noti_id", fields.noti_id, 20),
+    ):
+        if len(value) > limit:
+            raise InvalidRequest(
+                f"{name} of a KCP notification is at most {limit} characters, got {len(value)}"
+            )
+
+
+def read_common_notification(body: bytes, content_type: str) -> PgNotification:
+    """A KCP common notification of any site (kcp.md §9); InvalidRequest if it is not one.
+
+    homeport's notification endpoint reads it before it knows the site (one URL serves every
+    merchant, as KCP registers one URL per site), so this needs no connector.
+    """
+    fields = wire.read_notification(wire.decode_form(body, content_type))
+    _check_lengths(fields)
+    if fields.tx_cd == "TX00":
+        cancelled = fields.op_cd == _OP_DEPOSIT_CANCELLED
+        kind = NotificationKind.DEPOSIT_CANCELLED if cancelled else NotificationKind.DEPOSIT
+    else:
+        kind = NotificationKind.OTHER
+    # noti_id is unique per notification (§9.4); without one, what identifies this event.
+    notification_id = fields.noti_id or ":".join(
+        (fields.tno, fields.tx_cd, fields.tx_tm, fields.op_cd, str(fields.amount))
+    )
+    return PgNotification(
+        kind=kind,
+        notification_id=notification_id,
+        pg_tid=fields.tno,
+        order_id=fields.order_no,
+        amount=fields.amount,
+        total_deposited=fields.total,
+        account=fields.account or None,
+        depositor=fields.remitter[:30] or None,  # ipgm_name is <=30, remitter <=14 (§9.4)
+        occurred_at=methods.kcp_time_to_unix(fields.deposited_at) or 0,
+        raw_kind=f"{fields.tx_cd}/{fields.op_cd}" if fields.op_cd else fields.tx_cd,
+        acknowledgement=wire.NOTIFICATION_ACK,
+        acknowledgement_content_type=wire.NOTIFICATION_ACK_TYPE,
+        site=fields.site_cd,
     )
 
 

@@ -52,6 +52,9 @@ SUCCESS_CODES = frozenset({"0000", "V000"})
 #: What KCP expects back from a common notification (kcp.md §9.2).
 NOTIFICATION_ACK = '<html><body><form><input type="hidden" name="result" value="0000"></form></body></html>'
 NOTIFICATION_ACK_TYPE = "text/html; charset=euc-kr"
+#: The answer that makes KCP send the notification again (any result but 0000, kcp.md §9.2;
+#: merchants commonly answer 9999).
+NOTIFICATION_RETRY = '<html><body><form><input type="hidden" name="result" value="9999"></form></body></html>'
 
 
 # --- reading values -------------------------------------------------------------------------

@@ -1,0 +1,1 @@
+"""Notifications PGs send to homeport (KCP's common notification, kcp.md §9)."""
