@@ -427,3 +427,25 @@ def test_the_sdk_close_button_reports_a_buyer_cancel(browser: Browser, shop: Sho
         assert shop.payment(result["imp_uid"])["status"] == "ready"  # never submitted: replaced on retry
     finally:
         context.close()
+
+
+def test_the_demo_page_pays_and_shows_the_payment_as_the_rest_api_returns_it(
+    browser: Browser, shop: Shop
+) -> None:
+    """``/demo`` of ``homeport serve``: pay with the defaults, see the callback and the payment."""
+    context = browser.new_context(locale="ko-KR", viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        page.goto(f"{shop.homeport.host}/demo")
+        expect(page.locator("#merchant-code")).to_have_text(shop.code)
+        page.locator("#pay").click()
+        window = page.frame_locator("iframe.imp-frame").frame_locator("#kcp-sandbox-window")
+        window.get_by_role("button", name="결제하기", exact=True).click()
+
+        expect(page.locator("#payment")).to_contain_text('"status": "paid"')
+        callback = json.loads(page.locator("#callback").text_content() or "")
+        assert callback["success"] is True
+        shown = json.loads(page.locator("#payment").text_content() or "")["response"]
+        assert shown == shop.payment(callback["imp_uid"])
+    finally:
+        context.close()
