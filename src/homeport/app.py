@@ -34,6 +34,8 @@ from homeport.api.envelope import EnvelopeResponse, success
 from homeport.api.errors import install as install_error_handlers
 from homeport.api.paths import TrailingSlashMiddleware
 from homeport.checkout import api as checkout_api
+from homeport.checkout import demo as checkout_demo
+from homeport.checkout import pages as checkout_pages
 from homeport.clock import Clock, SystemClock
 from homeport.config import Settings
 from homeport.domain.billing_keys.service import BillingKeyService
@@ -298,6 +300,8 @@ def create_app(
     app.include_router(vbanks_api.router)
     app.include_router(escrows_api.router)
     app.include_router(checkout_api.router)
+    app.include_router(checkout_pages.router)
+    app.include_router(checkout_demo.router)
     app.include_router(kcp_notifications.router)
     if sandbox is not None:
         app.mount("/sandbox", create_sandbox_app(sandbox))

@@ -22,8 +22,6 @@ import html
 import itertools
 import json
 import re
-import threading
-import time
 import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -33,12 +31,12 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
 from playwright.sync_api import FrameLocator, Page, expect
 
 from tests.browser.conftest import SandboxServer
+from tests.browser.servers import ThreadedServer
 from tests.e2e.processes import free_port
 
 pytestmark = pytest.mark.browser
@@ -258,30 +256,6 @@ def merchant_app(merchant: Merchant, sandbox: SandboxServer) -> FastAPI:
         return HTMLResponse(_RESULT_PAGE.substitute(result=result))
 
     return app
-
-
-class ThreadedServer:
-    """An ASGI app served by uvicorn on 127.0.0.1 in a background thread."""
-
-    def __init__(self, app: FastAPI, port: int) -> None:
-        config = uvicorn.Config(
-            app, host="127.0.0.1", port=port, log_level="warning", access_log=False, ws="none", lifespan="off"
-        )
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, name=f"merchant-{port}", daemon=True)
-
-    def __enter__(self) -> ThreadedServer:
-        self.thread.start()
-        deadline = time.monotonic() + 10.0
-        while not self.server.started:
-            assert self.thread.is_alive(), "the merchant server thread died while starting"
-            assert time.monotonic() < deadline, "the merchant server did not start within 10 s"
-            time.sleep(0.02)
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10.0)
 
 
 @pytest.fixture(scope="module")

@@ -8,6 +8,8 @@ window tests' form parser, and the buttons pressed are the window's own (pay / d
 
 from __future__ import annotations
 
+import json
+import re
 import urllib.parse
 from dataclasses import replace
 from typing import Any
@@ -20,6 +22,8 @@ from homeport.pg.base import Declined, TradeRequest
 from homeport.services import Services
 from tests.sandbox_windows.pages import Form, forms
 
+#: Where the result page keeps the callback object, as JSON.
+RESULT_SCRIPT = re.compile(r'<script id="homeport-result" type="application/json">(.*?)</script>', re.S)
 DECLINING_CARD = "4000000000000002"  # the sandbox's card refused at approval (8016)
 
 
@@ -66,6 +70,16 @@ async def window(
     pay_form = _form(opened, "pay-form")
     picked = {**pay_form.fields, **choices, "action": action}
     return _form(await browser.post(pay_form.action, data=picked), "kcp-return")
+
+
+def shown_result(answer: httpx.Response) -> dict[str, Any]:
+    """The callback object (§7.4) the Ret_URL's result page carries (and posts to the SDK)."""
+    found = re.search(
+        r'<script id="homeport-result" type="application/json">(.*?)</script>', answer.text, re.S
+    )
+    assert found, answer.text[:1500]
+    result: dict[str, Any] = json.loads(found.group(1))
+    return result
 
 
 async def post_return(api: httpx.AsyncClient, returned: Form, **tamper: str) -> httpx.Response:
@@ -126,7 +140,7 @@ async def test_a_card_window_is_paid_for_the_stored_amount_with_the_card_and_ins
     )
     answer = await post_return(api, returned)
 
-    result = answer.json()["response"]
+    result = shown_result(answer)
     assert result["success"] is True
     assert result["status"] == "paid"
     assert result["paid_amount"] == 50000
@@ -149,7 +163,7 @@ async def test_a_card_refused_at_approval_fails_the_payment_with_the_pg_reason(
     imp_uid = await register(api, merchant_a)
     started = await start(api, merchant_a, imp_uid)
     returned = await window(api, started["action"], started["form"], card_cd="CCLG", card_no=DECLINING_CARD)
-    result = (await post_return(api, returned)).json()["response"]
+    result = shown_result(await post_return(api, returned))
 
     assert result["success"] is False
     assert result["status"] == "failed"
@@ -165,7 +179,7 @@ async def test_a_closed_window_fails_the_payment_without_asking_kcp(
 ) -> None:
     imp_uid, answer = await pay(api, merchant_a, action="cancel")
 
-    result = answer.json()["response"]
+    result = shown_result(answer)
     assert result["success"] is False
     assert result["status"] == "failed"
     assert result["error_code"] == "3001"
@@ -178,8 +192,8 @@ async def test_a_replayed_return_answers_the_stored_outcome_and_approves_once(
     api: httpx.AsyncClient, kcp: httpx.AsyncClient, merchant_a: CreatedMerchant, auth: dict[str, str]
 ) -> None:
     imp_uid, returned = await card_window(api, merchant_a)
-    first = (await post_return(api, returned)).json()["response"]
-    again = (await post_return(api, returned)).json()["response"]
+    first = shown_result(await post_return(api, returned))
+    again = shown_result(await post_return(api, returned))
 
     assert first["status"] == again["status"] == "paid"
     assert again["apply_num"] == first["apply_num"]
@@ -191,9 +205,7 @@ async def test_an_amount_in_the_return_form_is_ignored_the_stored_amount_is_appr
     api: httpx.AsyncClient, merchant_a: CreatedMerchant, auth: dict[str, str]
 ) -> None:
     imp_uid, returned = await card_window(api, merchant_a)
-    result = (await post_return(api, returned, good_mny="100", amount="100", ordr_mony="100")).json()[
-        "response"
-    ]
+    result = shown_result(await post_return(api, returned, good_mny="100", amount="100", ordr_mony="100"))
 
     assert result["paid_amount"] == 10000
     assert (await rest_payment(api, auth, imp_uid))["amount"] == 10000
@@ -213,7 +225,7 @@ async def test_a_window_authenticated_for_another_amount_is_refused_and_nothing_
     forged = await _forged_trade(services, merchant_a, ret_url, amount=100)
     # The forged page's window is the sandbox's (reached in-process, as KCP would be directly).
     returned = await window(kcp, forged.action, dict(forged.form), card_cd="CCLG", card_no="4111111111111111")
-    result = (await post_return(api, returned)).json()["response"]
+    result = shown_result(await post_return(api, returned))
 
     assert result["success"] is False
     assert result["status"] == "failed"
@@ -239,7 +251,7 @@ async def test_a_virtual_account_window_leaves_the_payment_ready_with_the_accoun
         api, merchant_a, pay_method="vbank", vbank_due="2099-01-08", choices={"vbank_code": "BK04"}
     )
 
-    result = answer.json()["response"]
+    result = shown_result(answer)
     assert result["success"] is True
     assert result["status"] == "ready"
     assert result["vbank_num"]
@@ -314,7 +326,7 @@ async def test_without_a_stored_m_redirect_url_a_ret_url_query_gets_no_redirect(
     answer = await post_return(api, replace(returned, action=crafted))
 
     assert answer.status_code == 200
-    assert answer.json()["response"]["status"] == "paid"
+    assert shown_result(answer)["status"] == "paid"
 
 
 async def test_a_paid_order_cannot_open_its_window_again(

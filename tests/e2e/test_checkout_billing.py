@@ -14,6 +14,7 @@ from tests.e2e.test_checkout_approval import (
     post_return,
     register,
     rest_payment,
+    shown_result,
     start,
     window,
 )
@@ -61,7 +62,7 @@ async def test_a_billing_window_stores_the_key_as_rest_issuance_does_and_records
     api: httpx.AsyncClient, browser: httpx.AsyncClient, merchant_a: CreatedMerchant, auth: dict[str, str]
 ) -> None:
     imp_uid, returned = await billing_window(api, browser, merchant_a)
-    result = (await post_return(api, returned)).json()["response"]
+    result = shown_result(await post_return(api, returned))
 
     assert result["success"] is True
     assert result["status"] == "paid"
@@ -102,7 +103,7 @@ async def test_again_charges_the_key_a_billing_window_issued(
 ) -> None:
     # The window shows 9,900 won (a monthly plan) and charges nothing.
     issuing, returned = await billing_window(api, browser, merchant_a, amount=9900)
-    assert (await post_return(api, returned)).json()["response"]["success"] is True
+    assert shown_result(await post_return(api, returned))["success"] is True
 
     charged = await api.post(
         "/subscribe/payments/again",
@@ -127,8 +128,8 @@ async def test_a_replayed_billing_return_answers_the_stored_outcome_and_issues_o
     api: httpx.AsyncClient, browser: httpx.AsyncClient, merchant_a: CreatedMerchant, auth: dict[str, str]
 ) -> None:
     imp_uid, returned = await billing_window(api, browser, merchant_a)
-    first = (await post_return(api, returned)).json()["response"]
-    again = (await post_return(api, returned)).json()["response"]
+    first = shown_result(await post_return(api, returned))
+    again = shown_result(await post_return(api, returned))
 
     assert first["status"] == again["status"] == "paid"
     assert (await rest_payment(api, auth, imp_uid))["status"] == "paid"
@@ -141,7 +142,7 @@ async def test_a_closed_billing_window_fails_its_payment_and_stores_no_key(
     api: httpx.AsyncClient, browser: httpx.AsyncClient, merchant_a: CreatedMerchant, auth: dict[str, str]
 ) -> None:
     imp_uid, returned = await billing_window(api, browser, merchant_a, action="cancel")
-    result = (await post_return(api, returned)).json()["response"]
+    result = shown_result(await post_return(api, returned))
 
     assert result["success"] is False
     assert result["status"] == "failed"
@@ -158,7 +159,7 @@ async def test_a_card_kcp_refuses_fails_the_billing_window_and_stores_no_key(
 ) -> None:
     card = {"card_cd": "CCLG", "card_no": STOLEN_CARD}
     imp_uid, returned = await billing_window(api, browser, merchant_a, card=card)
-    result = (await post_return(api, returned)).json()["response"]
+    result = shown_result(await post_return(api, returned))
 
     assert result["success"] is False
     assert result["status"] == "failed"

@@ -22,6 +22,7 @@ from tests.e2e.test_checkout_approval import (
     post_return,
     register,
     rest_payment,
+    shown_result,
     start,
     transactions,
     window,
@@ -93,7 +94,7 @@ async def pay_with(
     returned = await window(api, started["action"], form, **case.choices)
     answer = await post_return(api, returned)
     assert answer.status_code == 200, answer.text
-    result: dict[str, Any] = answer.json()["response"]
+    result: dict[str, Any] = shown_result(answer)
     return imp_uid, result
 
 

@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 
 from homeport.domain.merchants.models import CreatedMerchant
+from tests.e2e.test_checkout_approval import shown_result
 from tests.sandbox_windows.pages import Form, forms, pc_message
 
 ORIGIN = "https://shop.example"
@@ -87,7 +88,7 @@ async def test_a_pc_window_started_by_homeport_is_paid_and_approved_at_the_ret_u
     assert result["fields"]["res_cd"] == "0000"
     answer = await ret_url(api, merchant_a, started["imp_uid"], result["fields"])
 
-    callback = answer.json()["response"]
+    callback = shown_result(answer)
     assert callback["success"] is True
     assert callback["status"] == "paid"
     assert callback["paid_amount"] == 60000
@@ -102,7 +103,7 @@ async def test_a_closed_pc_window_fails_the_payment_at_the_ret_url(
 ) -> None:
     started = await order(api, merchant_a)
     result = pc_message(await press(api, await open_pc(api, started), "cancel"))
-    callback = (await ret_url(api, merchant_a, started["imp_uid"], result["fields"])).json()["response"]
+    callback = shown_result(await ret_url(api, merchant_a, started["imp_uid"], result["fields"]))
 
     assert callback["success"] is False
     assert callback["error_code"] == "3001"
@@ -163,7 +164,7 @@ async def test_an_escrow_cart_is_shown_in_the_window_and_the_payment_is_escrow(
     assert "2건" in page.text  # bask_cntx
     returned = forms((await press(api, page, card_cd="CCLG", card_no="4111111111111111")).text)["kcp-return"]
     answer = await api.post(returned.action, data=returned.fields)
-    assert answer.json()["response"]["status"] == "paid"
+    assert shown_result(answer)["status"] == "paid"
     payment = (await api.get(f"/payments/{started['imp_uid']}", headers={"Authorization": token_a})).json()
     assert payment["response"]["escrow"] is True
 

@@ -21,7 +21,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
 
 from homeport.api.body import Body, text_field
 from homeport.api.deps import BodyDep, ServicesDep
@@ -30,7 +29,6 @@ from homeport.api.errors import status_for
 from homeport.domain.checkout.requests import checkout_request
 from homeport.domain.errors import GatewayError, InvalidRequest
 from homeport.domain.payments.models import Payment, PaymentChannel, PaymentStatus
-from homeport.pg.kcp.wire import decode_form
 
 router = APIRouter()
 
@@ -52,7 +50,7 @@ def order_to_wire(payment: Payment) -> dict[str, Any]:
     }
 
 
-def _device(body: Body) -> PaymentChannel:
+def device_of(body: Body) -> PaymentChannel:
     device = text_field(body, "device") or PaymentChannel.PC.value
     if device not in DEVICES:
         raise InvalidRequest(f"device는 pc 또는 mobile이어야 합니다. (got {device!r})")
@@ -69,7 +67,7 @@ async def register_order(services: ServicesDep, body: BodyDep) -> EnvelopeRespon
             raise InvalidRequest("params(결제요청 파라메터)가 누락되었거나 객체가 아닙니다.")
         request = checkout_request(params, now=services.clock.now())
         payment = await services.checkout.register(
-            merchant_code, request, device=_device(body), origin=text_field(body, "origin")
+            merchant_code, request, device=device_of(body), origin=text_field(body, "origin")
         )
     except GatewayError as error:
         status, code = status_for(error)
@@ -136,12 +134,13 @@ def _error_code(reason: str | None) -> str:
     return found.group(1) if found else NO_PG_CODE
 
 
-def _return_url(request: Request, imp_uid: str, merchant_code: str) -> str:
+def return_url(request: Request, imp_uid: str, merchant_code: str) -> str:
+    """The Ret_URL KCP posts a window's result to (pages.window_return); the code finds the merchant."""
     query = urlencode({"merchant_code": merchant_code})
     return f"{str(request.base_url).rstrip('/')}/checkout/v1/return/{imp_uid}?{query}"
 
 
-def _sandbox_url(request: Request) -> str | None:
+def sandbox_url(request: Request) -> str | None:
     """Where browsers reach the embedded sandbox: homeport's ``/sandbox`` mount (app.py)."""
     return f"{request.base_url}sandbox" if getattr(request.app.state, "sandbox_mounted", False) else None
 
@@ -167,9 +166,9 @@ async def start_window(
         start = await services.checkout.approval.start_window(
             merchant_code,
             imp_uid,
-            _return_url(request, imp_uid, merchant_code),
+            return_url(request, imp_uid, merchant_code),
             user_agent=request.headers.get("user-agent", ""),
-            sandbox_url=_sandbox_url(request),
+            sandbox_url=sandbox_url(request),
         )
     except GatewayError as error:
         status, code = status_for(error)
@@ -187,39 +186,3 @@ async def start_window(
             "form": dict(start.form),
         }
     )
-
-
-@router.post("/checkout/v1/return/{imp_uid}", response_model=None)
-async def window_return(
-    imp_uid: str, request: Request, services: ServicesDep, merchant_code: str = ""
-) -> Response:
-    """KCP's Ret_URL: the window's form (EUC-KR or UTF-8), approved for the STORED amount.
-
-    The browser may post anything here, including another ``good_mny``: the form is handed to
-    the connector unread and the approval asks KCP for the amount stored at registration,
-    which KCP refuses when it differs from what the buyer authenticated (8059). A replayed
-    post answers the stored outcome without a second approval. The buyer is redirected only
-    to the ``m_redirect_url`` stored with the order, whatever this URL's query says.
-    """
-    try:
-        # KCP posts in the window's charset (EUC-KR unless encoding_trans=UTF-8, kcp.md §10.2).
-        fields = decode_form(await request.body(), request.headers.get("content-type", ""))
-        completion = await services.checkout.approval.complete(merchant_code, imp_uid, fields)
-    except GatewayError as error:
-        status, code = status_for(error)
-        if status >= 500:
-            raise
-        return failure(error.message, code=code, status_code=400)
-    result = callback_result(completion.payment)
-    redirect = completion.window.m_redirect_url if completion.window else None
-    if redirect:
-        query = {
-            "imp_uid": result["imp_uid"],
-            "merchant_uid": result["merchant_uid"],
-            "imp_success": "true" if result["success"] else "false",
-        }
-        if not result["success"]:  # §7.5: error_code and error_msg on failure only
-            query.update(error_code=result["error_code"], error_msg=result["error_msg"] or "")
-        separator = "&" if "?" in redirect else "?"
-        return RedirectResponse(f"{redirect}{separator}{urlencode(query)}", status_code=302)
-    return success(result)

@@ -17,6 +17,7 @@ from homeport.domain.merchants import tokens
 from homeport.domain.merchants.models import (
     AccessToken,
     ApiCredential,
+    ChannelEnvironment,
     CreatedMerchant,
     Merchant,
     NewChannel,
@@ -24,6 +25,8 @@ from homeport.domain.merchants.models import (
 )
 from homeport.domain.uow import UnitOfWork, UnitOfWorkFactory
 
+#: The demo merchant's name: ``/demo`` finds it by this name (see ``demo``).
+DEMO_NAME = "homeport demo shop"
 #: Expired tokens are kept a day for diagnosis, then dropped when a new one is issued.
 TOKEN_RETENTION_SECONDS = 24 * 3600
 
@@ -69,7 +72,7 @@ class MerchantService:
                 return None
             return await self._create(
                 uow,
-                "homeport demo shop",
+                DEMO_NAME,
                 None,
                 imp_key,
                 imp_secret,
@@ -83,6 +86,21 @@ class MerchantService:
                     ),
                 ],
             )
+
+    async def demo(self) -> Merchant | None:
+        """The demo merchant ``ensure_demo`` created, while all its channels are the sandbox's.
+
+        ``/demo`` serves only this merchant and only then: once an operator gives it a real KCP
+        channel, its payments are real and no longer anybody's to look at.
+        """
+        async with self._uow(readonly=True) as uow:
+            for merchant in await uow.merchants.all():
+                if merchant.name != DEMO_NAME:
+                    continue
+                channels = await uow.merchants.channels(merchant.id)
+                if channels and all(c.environment is ChannelEnvironment.SANDBOX for c in channels):
+                    return merchant
+        return None
 
     async def _create(
         self,
