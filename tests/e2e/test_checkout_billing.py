@@ -167,3 +167,18 @@ async def test_a_card_kcp_refuses_fails_the_billing_window_and_stores_no_key(
     assert result["error_msg"].startswith("[8041]")
     assert (await rest_payment(api, auth, imp_uid))["status"] == "failed"
     assert (await customer(api, auth, "buyer-1"))["code"] == 1
+
+
+async def test_cancelling_a_billing_window_payment_says_there_is_no_money_to_cancel(
+    api: httpx.AsyncClient, browser: httpx.AsyncClient, merchant_a: CreatedMerchant, auth: dict[str, str]
+) -> None:
+    imp_uid, returned = await billing_window(api, browser, merchant_a)
+    assert shown_result(await post_return(api, returned))["success"] is True
+
+    answer = await api.post("/payments/cancel", json={"imp_uid": imp_uid}, headers=auth)
+
+    assert answer.status_code == 200
+    assert answer.json()["code"] == 1
+    assert "0원 결제건" in answer.json()["message"]
+    assert (await rest_payment(api, auth, imp_uid))["status"] == "paid"
+    assert (await customer(api, auth, "buyer-1"))["code"] == 0  # the key stays

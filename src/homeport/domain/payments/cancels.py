@@ -192,6 +192,13 @@ class CancelService:
 
 
 def _refuse_unless_cancellable(payment: Payment, remaining: Won) -> None:
+    if payment.status is PaymentStatus.PAID and payment.amount == 0:
+        # A billing-key window's payment (decision 0008): KCP charged nothing, so there is
+        # nothing to cancel; the key itself is removed with DELETE /subscribe/customers/{uid}.
+        raise CancelRefused(
+            "0원 결제건(빌링키 발급)은 취소할 금액이 없습니다. "
+            "빌링키 삭제는 DELETE /subscribe/customers/{customer_uid}로 합니다."
+        )
     if payment.status is PaymentStatus.CANCELLED or (payment.status is PaymentStatus.PAID and remaining <= 0):
         raise CancelRefused(ALREADY_CANCELLED)
     if payment.status is not PaymentStatus.PAID:
