@@ -112,3 +112,14 @@ async def test_demo_serves_the_demo_merchant_and_its_payments_only(
         make_payment(merchant_a.merchant.id, imp_uid="imp_100000000002", merchant_uid="a-1")
     )
     assert (await api.get(f"/demo/payments/{theirs.imp_uid}")).status_code == 404
+
+
+@pytest.mark.parametrize("params", ["not json", "[1, 2]", "[" * 100_000 + "]" * 100_000])
+async def test_params_that_are_not_a_json_object_get_the_failure_result(
+    api: httpx.AsyncClient, merchant_a: CreatedMerchant, params: str
+) -> None:
+    form = {"merchant_code": merchant_a.merchant.code, "params": params, "device": "pc"}
+    answer = await api.post("/checkout/v1/pay", data=form)
+
+    assert answer.status_code == 400
+    assert "params" in shown_result(answer)["error_msg"]

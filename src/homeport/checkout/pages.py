@@ -67,7 +67,7 @@ def _params(body: Body) -> dict[str, Any]:
     text = text_field(body, "params", required=True) or ""
     try:
         params = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: a hostile, deeply nested body
         raise InvalidRequest("params(결제요청 파라메터)가 JSON이 아닙니다.") from None
     if not isinstance(params, dict):
         raise InvalidRequest("params(결제요청 파라메터)가 객체가 아닙니다.")
