@@ -22,6 +22,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from homeport import pg
 from homeport.api.body import Body, text_field
 from homeport.api.deps import BodyDep, ServicesDep
 from homeport.api.errors import status_for
@@ -29,10 +30,10 @@ from homeport.checkout.api import NO_PG_CODE, callback_result, device_of, return
 from homeport.domain.checkout.requests import checkout_request, http_url
 from homeport.domain.errors import GatewayError, InvalidRequest
 from homeport.domain.payments.models import PaymentChannel
-from homeport.pg.kcp.wire import decode_form
 
 router = APIRouter()
-templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+#: homeport's pages, and the PG's browser glue they include (PcWindow.host_script).
+templates = Jinja2Templates(directory=[Path(__file__).parent / "templates", *pg.TEMPLATE_DIRS])
 SDK_FILE = Path(__file__).parent / "static" / "iamport.js"
 #: Merchants keep their script tags for a long time; a short cache keeps fixes reaching them.
 SDK_CACHE = "public, max-age=300"
@@ -133,10 +134,11 @@ async def pay(request: Request, services: ServicesDep, body: BodyDep) -> Respons
         merchant_code = text_field(body, "merchant_code", required=True) or ""
         order = checkout_request(params, now=services.clock.now())
         payment = await services.checkout.register(merchant_code, order, device=device, origin=origin)
+        ret_url = return_url(request, payment.imp_uid, merchant_code)
         start = await services.checkout.approval.start_window(
             merchant_code,
             payment.imp_uid,
-            return_url(request, payment.imp_uid, merchant_code),
+            ret_url,
             user_agent=request.headers.get("user-agent", ""),
             sandbox_url=sandbox_url(request),
         )
@@ -149,7 +151,7 @@ async def pay(request: Request, services: ServicesDep, body: BodyDep) -> Respons
         return templates.TemplateResponse(request, "mobile.html", {"start": start})
     context = {
         "start": start,
-        "return_url": return_url(request, payment.imp_uid, merchant_code),
+        "return_url": ret_url,
         "opened": {"from": MESSAGE_FROM, "type": "opened", "imp_uid": payment.imp_uid},
         "target_origin": origin or "*",
     }
@@ -169,9 +171,9 @@ async def window_return(
     stored with the order (device, page origin, ``m_redirect_url``), never read from here.
     """
     try:
-        # KCP posts in the window's charset (EUC-KR unless encoding_trans=UTF-8, kcp.md §10.2).
-        fields = decode_form(await request.body(), request.headers.get("content-type", ""))
-        completion = await services.checkout.approval.complete(merchant_code, imp_uid, fields)
+        completion = await services.checkout.approval.complete(
+            merchant_code, imp_uid, await request.body(), request.headers.get("content-type", "")
+        )
     except GatewayError as error:
         status, _ = status_for(error)
         if status >= 500:

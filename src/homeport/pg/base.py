@@ -126,10 +126,16 @@ class TradeRegistration:
 
 @dataclass(frozen=True)
 class PcWindow:
-    """A PC window: the PG's script a page loads, and the order form it hands to that script."""
+    """A PC window: the PG's script a page loads, and the order form it hands to that script.
+
+    ``host_script`` names the connector's template (in ``homeport.pg.TEMPLATE_DIRS``) that a
+    page includes before the script: the PG's browser glue, defining ``homeportOpenWindow(form)``
+    and calling the page's ``homeportWindowDone(form)`` with the PG's result copied in.
+    """
 
     script_url: str
     form: Mapping[str, str]
+    host_script: str
 
 
 @dataclass(frozen=True)
@@ -413,4 +419,9 @@ class PgConnector(Protocol):
 
     def parse_notification(self, body: bytes, content_type: str) -> PgNotification:
         """Read a PG notification (raises InvalidRequest if it is not one)."""
+        ...
+
+    def read_window_return(self, body: bytes, content_type: str) -> WindowResult:
+        """The form a window posted to the return URL, decoded in the PG's charset (raises
+        InvalidRequest if it is not a form)."""
         ...

@@ -37,8 +37,9 @@ USAGE_ISSUE = "issue"
 class WindowStart:
     """What the page needs to open the PG's window, in the PG's field names (``form``).
 
-    Mobile: POST ``form`` to ``action`` (a full-page transition). PC: load ``script_url`` and
-    hand ``form`` to it; ``action`` is None and there is no approval key or trace number.
+    Mobile: POST ``form`` to ``action`` (a full-page transition). PC: include the PG's
+    ``host_script`` glue, load ``script_url`` and hand ``form`` to it; ``action`` is None and
+    there is no approval key or trace number.
     """
 
     imp_uid: str
@@ -48,6 +49,7 @@ class WindowStart:
     form: Mapping[str, str]
     approval_key: str = ""
     trace_no: str = ""
+    host_script: str | None = None
 
 
 @dataclass(frozen=True)
@@ -136,13 +138,11 @@ class CheckoutApproval:
         window may be restarted. ``sandbox_url`` is where browsers reach the embedded sandbox
         (homeport's ``/sandbox``): the URLs of sandbox channels are rewritten to it.
         """
-        payment = await self._payment(merchant_code, imp_uid)
+        payment, window = await self._payment(merchant_code, imp_uid)
         if payment.status is not PaymentStatus.READY or payment.pg_tid:
             raise InvalidRequest(
                 f"결제대기(ready) 상태의 결제건만 결제창을 열 수 있습니다. ({payment.status.value})"
             )
-        async with self._uow(readonly=True) as uow:
-            window = await uow.checkout_windows.get(payment.merchant_id, imp_uid)
         channel = await self._channel(payment)
         request = self._trade_request(payment, window, channel, return_url, user_agent)
         connector = self._channels.connector(channel)
@@ -161,6 +161,7 @@ class CheckoutApproval:
                 action=None,
                 script_url=for_browser(pc.script_url),
                 form=dict(pc.form),
+                host_script=pc.host_script,
             )
         registration = await connector.register_trade(request)
         if isinstance(registration, pg.Declined):
@@ -194,13 +195,14 @@ class CheckoutApproval:
             options=window_options(payment, window),
         )
 
-    async def complete(self, merchant_code: str, imp_uid: str, fields: Mapping[str, str]) -> Completion:
-        """Approve the window's result for the stored amount; a replay answers the stored outcome."""
-        payment = await self._payment(merchant_code, imp_uid)
+    async def complete(self, merchant_code: str, imp_uid: str, body: bytes, content_type: str) -> Completion:
+        """Approve the window's posted result for the stored amount; a replay answers the stored
+        outcome. The form is read by the payment's connector (the PG knows its charset)."""
+        payment, window = await self._payment(merchant_code, imp_uid)
         billing = payment.customer_uid_usage == USAGE_ISSUE
         channel = await self._channel(payment)
-        async with self._uow(readonly=True) as uow:
-            window = await uow.checkout_windows.get(payment.merchant_id, imp_uid)
+        connector = self._channels.connector(channel)
+        posted = connector.read_window_return(body, content_type)
         opened = await self._open(
             payment, AttemptOperation.BILLING_KEY if billing else AttemptOperation.CHARGE
         )
@@ -209,12 +211,11 @@ class CheckoutApproval:
                 stored = await uow.payments.get(payment.merchant_id, imp_uid)
             return Completion(_window_payment(stored, imp_uid), replayed=True, window=window)
         payment, attempt_id = opened
-        connector = self._channels.connector(channel)
         if billing:  # a batch key, not a payment: never approved (decision 0008)
-            issued = await self._billing.issue(payment, attempt_id, channel, connector, fields)
+            issued = await self._billing.issue(payment, attempt_id, channel, connector, posted)
             return Completion(issued, window=window)
         call = connector.approve(
-            pg.WindowResult(dict(fields)),
+            posted,
             order_id=payment.merchant_uid,
             # Never an amount from the browser: the one stored when the order was registered.
             amount=payment.amount,
@@ -274,11 +275,13 @@ class CheckoutApproval:
             attempt = attempt_on(locked, operation, amount=moves, started_at=self._clock.now())
             return locked, await uow.attempts.add(attempt)
 
-    async def _payment(self, merchant_code: str, imp_uid: str) -> Payment:
+    async def _payment(self, merchant_code: str, imp_uid: str) -> tuple[Payment, CheckoutWindow | None]:
+        """The window payment and its stored window, in one read."""
         merchant_id = await merchant_id_of(self._uow, merchant_code)
         async with self._uow(readonly=True) as uow:
             payment = await uow.payments.get(merchant_id, imp_uid)
-        return _window_payment(payment, imp_uid)
+            window = await uow.checkout_windows.get(merchant_id, imp_uid)
+        return _window_payment(payment, imp_uid), window
 
     async def _channel(self, payment: Payment) -> PgChannel:
         channel = await self._channels.channel_by_site(

@@ -14,7 +14,6 @@ with the PG's reason and no key when KCP refuses or the buyer closes the window.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import replace
 
 import structlog
@@ -63,7 +62,7 @@ class BillingWindow:
         attempt_id: int,
         channel: PgChannel,
         connector: pg.PgConnector,
-        fields: Mapping[str, str],
+        result: pg.WindowResult,
     ) -> Payment:
         """Issue the key for the opened ``billing_key`` attempt and record the window's outcome.
 
@@ -73,7 +72,7 @@ class BillingWindow:
         """
         if not payment.customer_uid:
             raise InvalidRequest("빌링키 발급 결제건에 customer_uid가 없습니다.")
-        call = connector.issue_billing_key(pg.WindowResult(dict(fields)))
+        call = connector.issue_billing_key(result)
         issued = await self._steps.ask(call, payment, attempt_id, fail_if_unavailable=True)
         if isinstance(issued, pg.Declined):
             log.info("checkout.billing_key_declined", imp_uid=payment.imp_uid, pg_code=issued.pg_code)

@@ -155,7 +155,9 @@ class KcpConnector:
         The PC window needs no trade registration (§13), so nothing is sent to KCP here.
         """
         return PcWindow(
-            script_url=pc_script_url(self._client.base_url), form=windows.pc_form(self.site_cd, request)
+            script_url=pc_script_url(self._client.base_url),
+            form=windows.pc_form(self.site_cd, request),
+            host_script="kcp/pc_host.html",
         )
 
     async def approve(
@@ -412,6 +414,11 @@ class KcpConnector:
             remaining=remaining,
             order_id=found.order_no or None,
         )
+
+    def read_window_return(self, body: bytes, content_type: str) -> WindowResult:
+        """The Ret_URL's form: EUC-KR unless the order form asked ``encoding_trans=UTF-8``
+        (kcp.md §10.2), so it is decoded by its charset like a notification."""
+        return WindowResult(wire.decode_form(body, content_type))
 
     def parse_notification(self, body: bytes, content_type: str) -> PgNotification:
         """A KCP common notification for this site (form-urlencoded, EUC-KR or UTF-8, kcp.md §9)."""
