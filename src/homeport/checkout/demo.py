@@ -23,24 +23,18 @@ from homeport.api.errors import status_for
 from homeport.api.schemas import payment_to_wire
 from homeport.domain.checkout.requests import PAY_METHODS
 from homeport.domain.errors import GatewayError
-from homeport.domain.merchants.models import Merchant
 from homeport.domain.payments.orders import ChargeOrder
-from homeport.services import Services
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 NO_DEMO = "데모 가맹점이 없습니다. (HOMEPORT_DEMO=true로 빈 데이터베이스에서 시작하면 만들어집니다.)"
 
 
-async def _demo(services: Services) -> Merchant | None:
-    return await services.merchants.demo()
-
-
 @router.get("/demo")
 @router.get("/demo/complete")
 async def demo_page(request: Request, services: ServicesDep) -> Response:
     """The shop page; ``/demo/complete`` is its ``m_redirect_url`` (the same page reads the query)."""
-    merchant = await _demo(services)
+    merchant = await services.merchants.demo()
     if merchant is None:
         return HTMLResponse(f"<!doctype html><meta charset=utf-8><p>{NO_DEMO}</p>", status_code=404)
     context = {"merchant_code": merchant.code, "pay_methods": PAY_METHODS}
@@ -50,7 +44,7 @@ async def demo_page(request: Request, services: ServicesDep) -> Response:
 @router.get("/demo/payments/{imp_uid}")
 async def demo_payment(imp_uid: str, services: ServicesDep) -> EnvelopeResponse:
     """The demo merchant's payment exactly as ``GET /payments/{imp_uid}`` answers it."""
-    merchant = await _demo(services)
+    merchant = await services.merchants.demo()
     if merchant is None:
         return failure(NO_DEMO, status_code=404)
     try:
@@ -64,7 +58,7 @@ async def demo_payment(imp_uid: str, services: ServicesDep) -> EnvelopeResponse:
 @router.post("/demo/again")
 async def demo_again(services: ServicesDep, body: BodyDep) -> EnvelopeResponse:
     """What a merchant's server does with an issued billing key: ``POST /subscribe/payments/again``."""
-    merchant = await _demo(services)
+    merchant = await services.merchants.demo()
     if merchant is None:
         return failure(NO_DEMO, status_code=404)
     try:
