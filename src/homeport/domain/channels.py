@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from homeport.domain.merchants.models import PgChannel
+from homeport.domain.payments.models import Payment
 from homeport.pg.base import PgConnector
 
 
@@ -26,3 +27,8 @@ class PgChannels(Protocol):
     def connector(self, channel: PgChannel) -> PgConnector:
         """The connector of a channel."""
         ...
+
+
+async def payment_channel(channels: PgChannels, payment: Payment) -> PgChannel | None:
+    """The channel a payment was made on (its ``pg_provider``/``pg_id``), if it still exists."""
+    return await channels.channel_by_site(payment.merchant_id, payment.pg_provider or "", payment.pg_id or "")

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 import structlog
 
 from homeport.clock import Clock
-from homeport.domain.channels import PgChannels
+from homeport.domain.channels import PgChannels, payment_channel
 from homeport.domain.checkout.billing import BillingWindow
 from homeport.domain.checkout.windows import CheckoutWindow, browser_url
 from homeport.domain.errors import InvalidRequest, MerchantNotFound, PaymentNotFound
@@ -284,9 +284,7 @@ class CheckoutApproval:
         return _window_payment(payment, imp_uid), window
 
     async def _channel(self, payment: Payment) -> PgChannel:
-        channel = await self._channels.channel_by_site(
-            payment.merchant_id, payment.pg_provider or "", payment.pg_id or ""
-        )
+        channel = await payment_channel(self._channels, payment)
         if channel is None:
             raise InvalidRequest(
                 f"결제건의 PG 채널({payment.pg_provider}.{payment.pg_id})을 찾을 수 없습니다."

@@ -17,7 +17,7 @@ import structlog
 
 from homeport.clock import Clock
 from homeport.domain.billing_keys.service import pg_refused
-from homeport.domain.channels import PgChannels
+from homeport.domain.channels import PgChannels, payment_channel
 from homeport.domain.errors import (
     EscrowRefused,
     InvalidRequest,
@@ -71,9 +71,7 @@ class EscrowService:
         """Register the shipment at the PG and keep it; the registered delivery."""
         shipment.validate()
         payment, attempt_id = await self._open(merchant_id, imp_uid)
-        channel = await self._channels.channel_by_site(
-            merchant_id, payment.pg_provider or "", payment.pg_id or ""
-        )
+        channel = await payment_channel(self._channels, payment)
         if channel is None:
             await self._steps.settle(attempt_id, AttemptResult(AttemptState.UNAVAILABLE, self._clock.now()))
             raise EscrowRefused(

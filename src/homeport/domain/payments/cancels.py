@@ -24,7 +24,7 @@ import structlog
 
 from homeport.clock import Clock
 from homeport.domain.billing_keys.service import pg_refused
-from homeport.domain.channels import PgChannels
+from homeport.domain.channels import PgChannels, payment_channel
 from homeport.domain.errors import (
     CancelRefused,
     CancelTargetNotFound,
@@ -83,9 +83,7 @@ class CancelService:
         order.validate()
         target = await self._target(merchant_id, order)
         _refuse_unless_cancellable(target, target.amount - target.cancelled_amount)
-        channel = await self._channels.channel_by_site(
-            merchant_id, target.pg_provider or "", target.pg_id or ""
-        )
+        channel = await payment_channel(self._channels, target)
         if channel is None or not target.pg_tid:
             raise CancelRefused(
                 f"결제에 사용된 PG 채널({target.pg_provider}.{target.pg_id})을 찾을 수 없어 "

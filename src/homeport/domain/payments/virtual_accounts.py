@@ -21,7 +21,7 @@ import structlog
 
 from homeport.clock import Clock
 from homeport.domain.billing_keys.service import pg_refused
-from homeport.domain.channels import PgChannels
+from homeport.domain.channels import PgChannels, payment_channel
 from homeport.domain.errors import InvalidRequest, NotFound, PaymentNotFound
 from homeport.domain.errors import VirtualAccountRefused as Refused
 from homeport.domain.payments.attempts import AttemptOperation, AttemptResult, AttemptState, attempt_on
@@ -158,9 +158,7 @@ class VirtualAccountService:
     async def revoke(self, merchant_id: int, imp_uid: str, reason: str | None = None) -> Payment:
         """Close an account nobody paid into; the payment ends ``cancelled``."""
         payment, attempt_id = await self._open_revoke(merchant_id, imp_uid)
-        channel = await self._channels.channel_by_site(
-            merchant_id, payment.pg_provider or "", payment.pg_id or ""
-        )
+        channel = await payment_channel(self._channels, payment)
         if channel is None:
             await self._steps.settle(attempt_id, AttemptResult(AttemptState.UNAVAILABLE, self._clock.now()))
             raise Refused(
