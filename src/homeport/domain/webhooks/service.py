@@ -15,6 +15,7 @@ from typing import Literal
 import structlog
 
 from homeport.clock import Clock
+from homeport.domain.checkout.approval import merchant_id_of
 from homeport.domain.checkout.requests import http_url
 from homeport.domain.errors import InvalidRequest, NotFound
 from homeport.domain.uow import UnitOfWorkFactory
@@ -50,6 +51,10 @@ class WebhookService:
         self._uow = uow
         self._clock = clock
         self._horizon = retry_horizon
+
+    async def merchant_id(self, merchant_code: str) -> int:
+        """The merchant of an identification code (``imp`` + 8 digits), or MerchantNotFound."""
+        return await merchant_id_of(self._uow, merchant_code)
 
     async def claim(self, limit: int = BATCH) -> list[ClaimedDelivery]:
         """Lease due deliveries to this caller, with their events and signing secrets."""
