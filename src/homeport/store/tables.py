@@ -365,7 +365,9 @@ webhook_events = Table(
     "webhook_events",
     metadata,
     # One payment change worth a webhook, written in the change's transaction (store_change).
-    Column("id", String(40), primary_key=True),  # the webhook-id header
+    # Insertion order (several events share a second); ``id`` is what merchants see.
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("id", String(40), nullable=False, unique=True),  # the webhook-id header
     Column("merchant_id", Integer, ForeignKey("merchants.id"), nullable=False),
     Column("imp_uid", String(32), ForeignKey("payments.imp_uid"), nullable=False),
     Column("merchant_uid", String(40), nullable=False),

@@ -292,10 +292,7 @@ class SqlWebhookRepository:
         rows = list(
             (
                 await self._conn.execute(
-                    select(webhook_events)
-                    .where(*conditions)
-                    .order_by(_events.created_at.desc(), _events.id.desc())
-                    .limit(limit)
+                    select(webhook_events).where(*conditions).order_by(_events.seq.desc()).limit(limit)
                 )
             ).mappings()
         )

@@ -32,6 +32,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "webhook_events",
+        sa.Column("seq", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("id", sa.String(length=40), nullable=False),
         sa.Column("merchant_id", sa.Integer(), nullable=False),
         sa.Column("imp_uid", sa.String(length=32), nullable=False),
@@ -48,7 +49,8 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["merchant_id"], ["merchants.id"], name=op.f("fk_webhook_events_merchant_id_merchants")
         ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_webhook_events")),
+        sa.PrimaryKeyConstraint("seq", name=op.f("pk_webhook_events")),
+        sa.UniqueConstraint("id", name=op.f("uq_webhook_events_id")),
     )
     op.create_index(op.f("ix_webhook_events_imp_uid"), "webhook_events", ["imp_uid"], unique=False)
     op.create_index(
