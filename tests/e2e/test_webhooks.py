@@ -305,3 +305,64 @@ async def test_vbank_issue_and_deposits_are_sent_and_a_repeated_kcp_notification
         (EventKind.PAID, "paid"),
     ]
     assert [json.loads(r.body)["status"] for r in endpoint.received].count("paid") == 2
+
+
+async def test_a_scheduled_charge_result_goes_to_the_schedule_notice_url(
+    api: httpx.AsyncClient,
+    auth: dict[str, str],
+    services: Services,
+    clock: FakeClock,
+    endpoint: MerchantEndpoint,
+    worker: OutboxWorker,
+) -> None:
+    endpoint.start()
+    key = await api.post("/subscribe/customers/cust-1", json=CARD, headers=auth)
+    assert key.json()["code"] == 0, key.text
+    entry = {
+        "merchant_uid": "sub-1",
+        "schedule_at": clock.now() + DAY,
+        "amount": 9900,
+        "notice_url": endpoint.url(),
+    }
+    scheduled = await api.post(
+        "/subscribe/payments/schedule", json={"customer_uid": "cust-1", "schedules": [entry]}, headers=auth
+    )
+    assert scheduled.json()["code"] == 0, scheduled.text
+    await api.post("/subscribe/payments/unschedule", json={"merchant_uid": "sub-1"}, headers=auth)
+    # /retry charges the schedule at once, as the schedule worker will when it is due.
+    charged = (await api.post("/subscribe/payments/schedule/sub-1/retry", headers=auth)).json()["response"]
+
+    assert await worker.run_once() == 1
+
+    [record] = await log_of(services, charged["imp_uid"])
+    assert record.event.kind is EventKind.SCHEDULE_PAID
+    [request] = endpoint.received
+    assert json.loads(request.body) == {
+        "imp_uid": charged["imp_uid"],
+        "merchant_uid": "sub-1",
+        "status": "paid",
+    }
+
+
+async def test_a_vbank_revoked_by_the_api_is_recorded_but_not_sent_by_default(
+    api: httpx.AsyncClient,
+    auth: dict[str, str],
+    services: Services,
+    clock: FakeClock,
+    endpoint: MerchantEndpoint,
+    worker: OutboxWorker,
+) -> None:
+    endpoint.start()
+    body = {"merchant_uid": "vbank-2", "amount": 25000, "vbank_code": "004", "vbank_due": clock.now() + DAY}
+    issued = (await api.post("/vbanks", json=body | {"notice_url": endpoint.url()}, headers=auth)).json()
+    revoked = await api.delete(f"/vbanks/{issued['response']['imp_uid']}", headers=auth)
+    assert revoked.json()["response"]["status"] == "cancelled"
+
+    assert await worker.run_once() == 1  # the issue only
+
+    log = await log_of(services, issued["response"]["imp_uid"])
+    assert [(r.event.kind, r.event.decision) for r in log] == [
+        (EventKind.VBANK_ISSUED, Decision.SEND),
+        (EventKind.API_CANCELLED, Decision.NOT_SUBSCRIBED),
+    ]
+    assert [json.loads(r.body)["status"] for r in endpoint.received] == ["ready"]
