@@ -51,6 +51,7 @@ from homeport.domain.payments.service import PaymentService
 from homeport.domain.payments.virtual_accounts import VirtualAccountService
 from homeport.domain.prepares.service import PrepareService
 from homeport.domain.schedules.service import ScheduleService
+from homeport.domain.webhooks.service import WebhookService
 from homeport.notifications import kcp as kcp_notifications
 from homeport.notifications.kcp import KCP_NOTIFICATION_PATH
 from homeport.observability.metrics import HttpMetrics, MetricsMiddleware
@@ -70,6 +71,9 @@ from homeport.store.migrate import upgrade
 from homeport.store.unit_of_work import SqlUnitOfWorkFactory
 
 log = structlog.get_logger("homeport")
+
+#: Webhook requests: i'mport's first-delivery timeouts, connect 10 s and read 30 s (§6).
+WEBHOOK_TIMEOUT = httpx.Timeout(connect=10.0, read=30.0, write=30.0, pool=10.0)
 
 
 def load_encryption_key(settings: Settings) -> bytes:
@@ -194,6 +198,9 @@ def build_services(
         schedules=ScheduleService(uow, clock, billing_keys, charges),
         checkout=CheckoutService(uow, clock, gateway, sandbox_base_url=SANDBOX_BASE_URL),
         notifications=NotificationService(uow, clock),
+        webhooks=WebhookService(uow, clock, retry_horizon=settings.webhook_retry_horizon),
+        # Redirects are not followed: a webhook answered with 3xx is not received (§6: 200).
+        webhook_http=httpx.AsyncClient(timeout=WEBHOOK_TIMEOUT, follow_redirects=False),
     )
 
 

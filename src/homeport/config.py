@@ -75,6 +75,9 @@ class Settings:
     #: Who may POST KCP common notifications (HOMEPORT_KCP_NOTIFY_ALLOW, IPs or CIDRs);
     #: None means the default, see :attr:`kcp_notify_networks`.
     kcp_notify_allow: tuple[IpNetwork, ...] | None = None
+    #: Seconds a webhook delivery is retried after it was queued (HOMEPORT_WEBHOOK_RETRY_HORIZON;
+    #: default three days, decision 0011), then it is ``failed``.
+    webhook_retry_horizon: int = 3 * 86_400
 
     @property
     def kcp_notify_networks(self) -> tuple[IpNetwork, ...]:
@@ -151,6 +154,14 @@ def _networks(name: str, raw: str) -> tuple[IpNetwork, ...] | None:
         raise ConfigurationError(f"{name} must be a comma list of IPs or CIDR blocks: {exc}") from None
 
 
+def _seconds(name: str, raw: str) -> int:
+    """A whole number of seconds, at least 0."""
+    value = raw.strip()
+    if not value.isdigit():
+        raise ConfigurationError(f"{name} must be a whole number of seconds, not {raw!r}")
+    return int(value)
+
+
 def load_settings(environ: Mapping[str, str]) -> Settings:
     """Build :class:`Settings` from an environment mapping; raise ConfigurationError if bad."""
     env = {k: v for k, v in environ.items() if k.startswith("HOMEPORT_")}
@@ -179,6 +190,9 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
         encryption_key=Secret(encryption_key) if encryption_key else None,
         sandbox_enabled=_bool("HOMEPORT_SANDBOX", env.get("HOMEPORT_SANDBOX", "true")),
         kcp_notify_allow=_networks("HOMEPORT_KCP_NOTIFY_ALLOW", env.get("HOMEPORT_KCP_NOTIFY_ALLOW", "")),
+        webhook_retry_horizon=_seconds(
+            "HOMEPORT_WEBHOOK_RETRY_HORIZON", env.get("HOMEPORT_WEBHOOK_RETRY_HORIZON", str(3 * 86_400))
+        ),
     )
 
 

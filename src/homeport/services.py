@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -20,6 +20,7 @@ from homeport.domain.payments.service import PaymentService
 from homeport.domain.payments.virtual_accounts import VirtualAccountService
 from homeport.domain.prepares.service import PrepareService
 from homeport.domain.schedules.service import ScheduleService
+from homeport.domain.webhooks.service import WebhookService
 from homeport.payments_gateway import PaymentsGateway
 from homeport.sandbox.context import Sandbox
 from homeport.store.crypto import SecretBox
@@ -54,11 +55,16 @@ class Services:
     sandbox: Sandbox | None = None
     #: The embedded sandbox reached in-process by sandbox channels' connectors.
     sandbox_http: httpx.AsyncClient | None = None
+    #: Merchant webhooks: the outbox's deliveries and the merchants' settings (issue 7).
+    webhooks: WebhookService = field(kw_only=True)
+    #: Outbound HTTP to merchants' webhook URLs (timeouts: homeport.app.WEBHOOK_TIMEOUT).
+    webhook_http: httpx.AsyncClient = field(kw_only=True)
 
     async def close(self) -> None:
         """Release the database connections, the HTTP clients and the sandbox's ledger."""
         await self.engine.dispose()
         await self.pg_http.aclose()
+        await self.webhook_http.aclose()
         if self.sandbox_http is not None:
             await self.sandbox_http.aclose()
         if self.sandbox is not None:

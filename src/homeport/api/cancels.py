@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from homeport.api.body import Body, amount_field, text_field
+from homeport.api.body import Body, amount_field, bool_field, text_field
 from homeport.api.deps import Authenticated, BodyDep, ServicesDep
 from homeport.api.envelope import EnvelopeResponse, success
 from homeport.api.schemas import payment_to_wire
@@ -50,6 +50,8 @@ def cancel_order(body: Body) -> CancelOrder:
         checksum=amount_field(body, "checksum"),
         reason=text_field(body, "reason", limit=256),
         refund=_refund(body),
+        # §6: an API cancel makes a webhook only when asked; absent means false.
+        enable_webhook=bool(bool_field(body, "enable_webhook")),
     )
 
 

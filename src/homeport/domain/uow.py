@@ -18,6 +18,7 @@ from homeport.domain.payments.notification_repository import NotificationReposit
 from homeport.domain.payments.repository import PaymentRepository
 from homeport.domain.prepares.repository import PrepareRepository
 from homeport.domain.schedules.repository import ScheduleRepository
+from homeport.domain.webhooks.repository import WebhookRepository
 
 
 class UnitOfWork(Protocol):
@@ -49,6 +50,9 @@ class UnitOfWork(Protocol):
 
     @property
     def pg_notifications(self) -> NotificationRepository: ...
+
+    @property
+    def webhooks(self) -> WebhookRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

@@ -346,3 +346,69 @@ pg_notifications = Table(
 
 # Notifications name a payment by the PG's transaction id (KCP tno), across merchants.
 Index("ix_payments_pg_tid", payments.c.pg_tid)
+
+webhook_settings = Table(
+    "webhook_settings",
+    metadata,
+    # A merchant's webhook settings (decision 0011); no row means the defaults.
+    Column("merchant_id", Integer, ForeignKey("merchants.id"), primary_key=True),
+    Column("url", Text),
+    Column("format", String(8), nullable=False),
+    # The event kinds sent, comma-separated (domain.webhooks.models.EventKind values).
+    Column("kinds", Text, nullable=False),
+    # The Standard Webhooks secret (whsec_...), sealed with SecretBox; created when first needed.
+    Column("secret", Text),
+    Column("updated_at", BigInteger, nullable=False),
+)
+
+webhook_events = Table(
+    "webhook_events",
+    metadata,
+    # One payment change worth a webhook, written in the change's transaction (store_change).
+    # Insertion order (several events share a second); ``id`` is what merchants see.
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("id", String(40), nullable=False, unique=True),  # the webhook-id header
+    Column("merchant_id", Integer, ForeignKey("merchants.id"), nullable=False),
+    Column("imp_uid", String(32), ForeignKey("payments.imp_uid"), nullable=False),
+    Column("merchant_uid", String(40), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("cancellation_id", String(64)),
+    Column("requested", Boolean),
+    Column("decision", String(32), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Index(None, "merchant_id", "created_at"),
+    Index(None, "imp_uid"),
+)
+
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    # An event on its way to one URL; claimed by a worker until claimed_until (a lease).
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("event_id", String(40), ForeignKey("webhook_events.id"), nullable=False, index=True),
+    Column("url", Text, nullable=False),
+    Column("format", String(8), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("attempt_count", Integer, nullable=False),
+    Column("next_attempt_at", BigInteger, nullable=False),
+    Column("claimed_until", BigInteger, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("finished_at", BigInteger, nullable=False),
+    # The due query: pending deliveries by due time.
+    Index(None, "state", "next_attempt_at"),
+)
+
+webhook_attempts = Table(
+    "webhook_attempts",
+    metadata,
+    # Every HTTP try of a delivery, appended.
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("delivery_id", Integer, ForeignKey("webhook_deliveries.id"), nullable=False),
+    Column("attempted_at", BigInteger, nullable=False),
+    Column("http_status", Integer),
+    Column("error", Text),
+    Column("duration_ms", Integer, nullable=False),
+    Column("response_body", Text),  # the first ~1 KB
+    Index(None, "delivery_id", "id"),
+)

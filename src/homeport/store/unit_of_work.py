@@ -18,6 +18,7 @@ from homeport.store.payments import SqlPaymentRepository
 from homeport.store.pg_notifications import SqlNotificationRepository
 from homeport.store.prepares import SqlPrepareRepository
 from homeport.store.schedules import SqlScheduleRepository
+from homeport.store.webhooks import SqlWebhookRepository
 
 
 class SqlUnitOfWork:
@@ -32,6 +33,7 @@ class SqlUnitOfWork:
     escrow_deliveries: SqlEscrowDeliveryRepository
     checkout_windows: SqlCheckoutWindowRepository
     pg_notifications: SqlNotificationRepository
+    webhooks: SqlWebhookRepository
 
     def __init__(self, engine: AsyncEngine, box: SecretBox, *, readonly: bool) -> None:
         self._engine = engine
@@ -55,6 +57,7 @@ class SqlUnitOfWork:
         self.escrow_deliveries = SqlEscrowDeliveryRepository(connection)
         self.checkout_windows = SqlCheckoutWindowRepository(connection)
         self.pg_notifications = SqlNotificationRepository(connection)
+        self.webhooks = SqlWebhookRepository(connection, self._box)
         return self
 
     async def __aexit__(

@@ -16,6 +16,7 @@ from homeport.domain.merchants.models import PgChannel
 from homeport.domain.payments.models import Payment, PaymentChannel, PaymentStatus, VirtualAccount
 from homeport.domain.payments.orders import PaymentSteps
 from homeport.domain.uow import UnitOfWork, UnitOfWorkFactory
+from homeport.domain.webhooks.changes import store_change
 
 log = structlog.get_logger("homeport.checkout")
 
@@ -128,6 +129,6 @@ class CheckoutService:
         failed = replace(
             live, status=PaymentStatus.FAILED, fail_reason=REPLACED_REASON, failed_at=now, updated_at=now
         )
-        if not await uow.payments.replace(failed, expected=PaymentStatus.READY):
+        if live.status is not PaymentStatus.READY or not await store_change(uow, live, failed, now=now):
             raise DuplicatePayment(merchant_uid)  # it moved meanwhile: let the buyer retry
         log.info("checkout.replaced", imp_uid=live.imp_uid, merchant_id=merchant_id)

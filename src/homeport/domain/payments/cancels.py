@@ -36,6 +36,7 @@ from homeport.domain.payments.attempts import Attempt, AttemptOperation, Attempt
 from homeport.domain.payments.models import Cancellation, Payment, PaymentStatus
 from homeport.domain.payments.orders import PaymentSteps
 from homeport.domain.uow import UnitOfWorkFactory
+from homeport.domain.webhooks.changes import store_change
 from homeport.pg import base as pg
 
 log = structlog.get_logger("homeport.payments")
@@ -57,6 +58,9 @@ class CancelOrder:
     checksum: Won | None = None
     reason: str | None = None
     refund: pg.RefundAccount | None = None
+    #: The API request's ``enable_webhook`` (§6: an API cancel is sent only when true); None
+    #: when no merchant API request asks (an operator's cancel, which is sent).
+    enable_webhook: bool | None = None
 
     def validate(self) -> None:
         """Refuse requests that name no payment or make no sense, before anything is read."""
@@ -94,7 +98,7 @@ class CancelService:
         if isinstance(result, pg.Declined):
             await self._steps.settle(attempt_id, self._steps.declined(result))
             raise pg_refused(CANCEL_FAILED, result)
-        return await self._apply(payment, attempt_id, result, order.reason)
+        return await self._apply(payment, attempt_id, result, order.reason, order.enable_webhook)
 
     async def _target(self, merchant_id: int, order: CancelOrder) -> Payment:
         """The payment named by imp_uid (which wins, even when wrong) or by merchant_uid."""
@@ -154,7 +158,12 @@ class CancelService:
         return payment, attempt_id, request
 
     async def _apply(
-        self, payment: Payment, attempt_id: int, result: pg.Cancelled, reason: str | None
+        self,
+        payment: Payment,
+        attempt_id: int,
+        result: pg.Cancelled,
+        reason: str | None,
+        requested: bool | None,
     ) -> Payment:
         now = self._clock.now()
         cancellation = Cancellation(
@@ -177,7 +186,14 @@ class CancelService:
             updated_at=now,
         )
         async with self._uow() as uow:
-            await uow.payments.replace(updated, expected=payment.status)
+            await store_change(
+                uow,
+                payment,
+                updated,
+                now=now,
+                cancellation_id=cancellation.cancellation_id,
+                requested=requested,
+            )
             await uow.payments.add_cancellation(payment.imp_uid, cancellation)
             await uow.attempts.settle(
                 attempt_id, AttemptResult(AttemptState.SUCCEEDED, now, pg_tid=result.pg_tid)

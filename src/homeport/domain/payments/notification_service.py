@@ -34,6 +34,7 @@ from homeport.domain.payments.notifications import (
     apply_deposit,
 )
 from homeport.domain.uow import UnitOfWork, UnitOfWorkFactory
+from homeport.domain.webhooks.changes import store_change
 from homeport.pg import base as pg
 
 log = structlog.get_logger("homeport.notifications")
@@ -104,9 +105,7 @@ class NotificationService:
             record = self._record(pg_provider, notification, applied, imp_uid, now)
             if not await repository.add(record):
                 return Received(None, repeat=True)  # a concurrent copy won; nothing written
-            if applied.payment is not None and not await uow.payments.replace(
-                applied.payment, expected=payment.status
-            ):
+            if applied.payment is not None and not await store_change(uow, payment, applied.payment, now=now):
                 # Under the lock this cannot happen; if it does, roll back and let KCP resend.
                 raise Conflict(f"payment {imp_uid} changed while a deposit was applied")
             return Received(applied.outcome, imp_uid)

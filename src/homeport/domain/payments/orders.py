@@ -42,6 +42,7 @@ from homeport.domain.payments.attempts import (
 )
 from homeport.domain.payments.models import Buyer, Payment, PaymentChannel, PaymentStatus, VirtualAccount
 from homeport.domain.uow import UnitOfWork, UnitOfWorkFactory
+from homeport.domain.webhooks.changes import store_change
 from homeport.pg import base as pg
 
 log = structlog.get_logger("homeport.payments")
@@ -193,12 +194,19 @@ class PaymentSteps:
         settled: AttemptResult,
         *,
         also: Callable[[UnitOfWork], Awaitable[object]] | None = None,
+        requested: bool | None = None,
     ) -> Payment:
-        """Store the outcome and settle the attempt in one transaction (with ``also``'s writes)."""
+        """Store the outcome and settle the attempt in one transaction (with ``also``'s writes and
+        the change's webhook event; ``requested`` as for ``store_change``)."""
         async with self._uow() as uow:
             if also is not None:
                 await also(uow)
-            if not await uow.payments.replace(payment, expected=PaymentStatus.READY):
+            before = await uow.payments.get(payment.merchant_id, payment.imp_uid)
+            if (
+                before is None
+                or before.status is not PaymentStatus.READY
+                or not await store_change(uow, before, payment, now=settled.finished_at, requested=requested)
+            ):
                 # Only reconciliation may move a payment in flight; its word stands.
                 log.error("payment.changed_in_flight", imp_uid=payment.imp_uid)
             await uow.attempts.settle(attempt_id, settled)

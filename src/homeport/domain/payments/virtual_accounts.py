@@ -186,8 +186,12 @@ class VirtualAccountService:
             updated_at=now,
         )
         log.info("payment.vbank_revoked", imp_uid=imp_uid, merchant_id=merchant_id)
+        # DELETE /vbanks is the merchant's API: like an API cancel, not sent by default (§6).
         return await self._steps.apply(
-            revoked, attempt_id, AttemptResult(AttemptState.SUCCEEDED, now, pg_tid=result.pg_tid)
+            revoked,
+            attempt_id,
+            AttemptResult(AttemptState.SUCCEEDED, now, pg_tid=result.pg_tid),
+            requested=False,
         )
 
     async def _get(self, merchant_id: int, imp_uid: str) -> Payment:
