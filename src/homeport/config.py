@@ -17,6 +17,8 @@ from homeport.domain.errors import ConfigurationError
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 DEFAULT_DATA_DIR = ".homeport"
+DEFAULT_RECONCILE_AFTER = 600
+DEFAULT_VBANK_EXPIRY_GRACE = 600
 
 #: Where KCP sends common notifications from (kcp.md §1): the test server, then the two live
 #: ones. Older lists (kcp.md §1, "still in widely used code") are left out: KCP's current
@@ -75,6 +77,13 @@ class Settings:
     #: Who may POST KCP common notifications (HOMEPORT_KCP_NOTIFY_ALLOW, IPs or CIDRs);
     #: None means the default, see :attr:`kcp_notify_networks`.
     kcp_notify_allow: tuple[IpNetwork, ...] | None = None
+    #: Age (seconds) after which a ``pending`` attempt is in doubt (HOMEPORT_RECONCILE_AFTER):
+    #: the process that wrote it died. Comfortably above the longest KCP call (read 30 s,
+    #: connect 5 s, two retries with backoff, pg/kcp/client.py), so no live request is raced.
+    reconcile_after: int = DEFAULT_RECONCILE_AFTER
+    #: Seconds after a virtual account's deadline before it expires (HOMEPORT_VBANK_EXPIRY_GRACE),
+    #: so a deposit made before the deadline and notified late is not raced.
+    vbank_expiry_grace: int = DEFAULT_VBANK_EXPIRY_GRACE
 
     @property
     def kcp_notify_networks(self) -> tuple[IpNetwork, ...]:
@@ -151,6 +160,12 @@ def _networks(name: str, raw: str) -> tuple[IpNetwork, ...] | None:
         raise ConfigurationError(f"{name} must be a comma list of IPs or CIDR blocks: {exc}") from None
 
 
+def _seconds(name: str, raw: str) -> int:
+    if not raw.strip().isdigit():
+        raise ConfigurationError(f"{name} must be a whole number of seconds, not {raw!r}")
+    return int(raw.strip())
+
+
 def load_settings(environ: Mapping[str, str]) -> Settings:
     """Build :class:`Settings` from an environment mapping; raise ConfigurationError if bad."""
     env = {k: v for k, v in environ.items() if k.startswith("HOMEPORT_")}
@@ -179,6 +194,13 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
         encryption_key=Secret(encryption_key) if encryption_key else None,
         sandbox_enabled=_bool("HOMEPORT_SANDBOX", env.get("HOMEPORT_SANDBOX", "true")),
         kcp_notify_allow=_networks("HOMEPORT_KCP_NOTIFY_ALLOW", env.get("HOMEPORT_KCP_NOTIFY_ALLOW", "")),
+        reconcile_after=_seconds(
+            "HOMEPORT_RECONCILE_AFTER", env.get("HOMEPORT_RECONCILE_AFTER", str(DEFAULT_RECONCILE_AFTER))
+        ),
+        vbank_expiry_grace=_seconds(
+            "HOMEPORT_VBANK_EXPIRY_GRACE",
+            env.get("HOMEPORT_VBANK_EXPIRY_GRACE", str(DEFAULT_VBANK_EXPIRY_GRACE)),
+        ),
     )
 
 

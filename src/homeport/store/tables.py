@@ -346,3 +346,5 @@ pg_notifications = Table(
 
 # Notifications name a payment by the PG's transaction id (KCP tno), across merchants.
 Index("ix_payments_pg_tid", payments.c.pg_tid)
+# Virtual-account expiry scans ready payments by deadline, across merchants (decision 0013).
+Index("ix_payments_status_vbank_due_at", payments.c.status, payments.c.vbank_due_at)
