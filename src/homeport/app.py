@@ -47,7 +47,9 @@ from homeport.domain.merchants.service import MerchantService
 from homeport.domain.payments.cancels import CancelService
 from homeport.domain.payments.charges import ChargeService
 from homeport.domain.payments.notification_service import NotificationService
+from homeport.domain.payments.reconcile import ReconcileService
 from homeport.domain.payments.service import PaymentService
+from homeport.domain.payments.vbank_expiry import VbankExpiryService
 from homeport.domain.payments.virtual_accounts import VirtualAccountService
 from homeport.domain.prepares.service import PrepareService
 from homeport.domain.schedules.service import ScheduleService
@@ -194,6 +196,8 @@ def build_services(
         schedules=ScheduleService(uow, clock, billing_keys, charges),
         checkout=CheckoutService(uow, clock, gateway, sandbox_base_url=SANDBOX_BASE_URL),
         notifications=NotificationService(uow, clock),
+        reconciliation=ReconcileService(uow, clock, gateway, reconcile_after=settings.reconcile_after),
+        vbank_expiry=VbankExpiryService(uow, clock, grace=settings.vbank_expiry_grace),
     )
 
 

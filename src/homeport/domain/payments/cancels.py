@@ -18,6 +18,7 @@ A partial cancel keeps the payment ``paid`` (decision 0001); the last cancel mak
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 
 import structlog
@@ -35,7 +36,7 @@ from homeport.domain.money import Won
 from homeport.domain.payments.attempts import Attempt, AttemptOperation, AttemptResult, AttemptState
 from homeport.domain.payments.models import Cancellation, Payment, PaymentStatus
 from homeport.domain.payments.orders import PaymentSteps
-from homeport.domain.uow import UnitOfWorkFactory
+from homeport.domain.uow import UnitOfWork, UnitOfWorkFactory
 from homeport.pg import base as pg
 
 log = structlog.get_logger("homeport.payments")
@@ -94,7 +95,7 @@ class CancelService:
         if isinstance(result, pg.Declined):
             await self._steps.settle(attempt_id, self._steps.declined(result))
             raise pg_refused(CANCEL_FAILED, result)
-        return await self._apply(payment, attempt_id, result, order.reason)
+        return await self.record(payment, attempt_id, result, order.reason)
 
     async def _target(self, merchant_id: int, order: CancelOrder) -> Payment:
         """The payment named by imp_uid (which wins, even when wrong) or by merchant_uid."""
@@ -153,9 +154,17 @@ class CancelService:
         )
         return payment, attempt_id, request
 
-    async def _apply(
-        self, payment: Payment, attempt_id: int, result: pg.Cancelled, reason: str | None
+    async def record(
+        self,
+        payment: Payment,
+        attempt_id: int,
+        result: pg.Cancelled,
+        reason: str | None,
+        *,
+        also: Callable[[UnitOfWork], Awaitable[object]] | None = None,
     ) -> Payment:
+        """Apply a cancel the PG accepted: the cancellation appended, the status updated and the
+        attempt settled in one transaction (with ``also``'s writes or checks first)."""
         now = self._clock.now()
         cancellation = Cancellation(
             cancellation_id=result.cancellation_id,
@@ -177,6 +186,8 @@ class CancelService:
             updated_at=now,
         )
         async with self._uow() as uow:
+            if also is not None:
+                await also(uow)
             await uow.payments.replace(updated, expected=payment.status)
             await uow.payments.add_cancellation(payment.imp_uid, cancellation)
             await uow.attempts.settle(

@@ -33,6 +33,7 @@ from homeport.domain.payments.notifications import (
     NotificationRecord,
     apply_deposit,
 )
+from homeport.domain.payments.vbank_expiry import expired_account
 from homeport.domain.uow import UnitOfWork, UnitOfWorkFactory
 from homeport.pg import base as pg
 
@@ -100,6 +101,8 @@ class NotificationService:
                 raise Conflict("the notified payment disappeared; the PG will resend")
             previous = await repository.deposited_total(imp_uid)
             applied = apply_deposit(payment, previous, notification, now)
+            if expired_account(payment) and applied.payment is not None:
+                log.warning("notification.deposit_after_expiry", imp_uid=imp_uid, deposit=notification.amount)
             self._log_deposit(imp_uid, payment.amount, notification, applied)
             record = self._record(pg_provider, notification, applied, imp_uid, now)
             if not await repository.add(record):

@@ -173,7 +173,15 @@ class PaymentSteps:
             await uow.payments.add(payment)  # DuplicatePayment for a live merchant_uid
             return await uow.attempts.add(attempt)
 
-    async def fail(self, payment: Payment, attempt_id: int, reason: str, settled: AttemptResult) -> Payment:
+    async def fail(
+        self,
+        payment: Payment,
+        attempt_id: int,
+        reason: str,
+        settled: AttemptResult,
+        *,
+        also: Callable[[UnitOfWork], Awaitable[object]] | None = None,
+    ) -> Payment:
         """Store the payment ``failed`` with ``reason`` and settle its attempt."""
         failed = replace(
             payment,
@@ -188,7 +196,7 @@ class PaymentSteps:
             merchant_id=payment.merchant_id,
             pg_code=settled.pg_code,
         )
-        return await self.apply(failed, attempt_id, settled)
+        return await self.apply(failed, attempt_id, settled, also=also)
 
     async def apply(
         self,

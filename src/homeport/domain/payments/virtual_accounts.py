@@ -178,16 +178,11 @@ class VirtualAccountService:
         if isinstance(result, pg.Declined):
             await self._steps.settle(attempt_id, self._steps.declined(result))
             raise pg_refused("가상계좌 발급취소에 실패하였습니다.", result)
-        revoked = replace(
-            payment,
-            status=PaymentStatus.CANCELLED,
-            cancelled_at=result.cancelled_at or now,
-            cancel_reason=reason or REVOKE_REASON,
-            updated_at=now,
-        )
         log.info("payment.vbank_revoked", imp_uid=imp_uid, merchant_id=merchant_id)
         return await self._steps.apply(
-            revoked, attempt_id, AttemptResult(AttemptState.SUCCEEDED, now, pg_tid=result.pg_tid)
+            closed(payment, reason or REVOKE_REASON, at=result.cancelled_at or now, now=now),
+            attempt_id,
+            AttemptResult(AttemptState.SUCCEEDED, now, pg_tid=result.pg_tid),
         )
 
     async def _get(self, merchant_id: int, imp_uid: str) -> Payment:
@@ -222,6 +217,14 @@ class VirtualAccountService:
                 )
             )
         return payment, attempt_id
+
+
+def closed(payment: Payment, reason: str, *, at: int, now: int) -> Payment:
+    """An unpaid virtual account closed (revoked, or expired): ``cancelled`` with no
+    cancellation entry, since nothing was paid (decision 0004)."""
+    return replace(
+        payment, status=PaymentStatus.CANCELLED, cancelled_at=at, cancel_reason=reason, updated_at=now
+    )
 
 
 def _require_unpaid_account(payment: Payment) -> None:

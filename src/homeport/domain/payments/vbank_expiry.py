@@ -1,0 +1,70 @@
+"""Virtual accounts whose deposit deadline passed unpaid (decision 0013).
+
+The i'mport contract is silent on what becomes of an expired account; homeport closes it as
+``DELETE /vbanks`` does (decision 0004): ``cancelled``, ``cancel_reason`` "가상계좌 입금기한
+만료", ``cancelled_at`` the time it expired, no cancellation entry (nothing was paid). KCP is
+not called: no money moved and KCP's bank takes no deposit after the account's ``va_date``.
+
+The deadline is honoured only after a grace period (HOMEPORT_VBANK_EXPIRY_GRACE), so a
+deposit made just before it and notified late is not raced. A deposit notified even later
+still pays the payment (:func:`.notifications.apply_deposit`): money was received.
+"""
+
+from __future__ import annotations
+
+import structlog
+
+from homeport.clock import Clock
+from homeport.domain.payments.models import Payment, PaymentStatus
+from homeport.domain.payments.virtual_accounts import closed
+from homeport.domain.uow import UnitOfWorkFactory
+
+log = structlog.get_logger("homeport.payments")
+
+EXPIRED_REASON = "가상계좌 입금기한 만료"
+
+
+def expired_account(payment: Payment) -> bool:
+    """Whether homeport closed this virtual account for its deadline (and nothing else)."""
+    return (
+        payment.pay_method == "vbank"
+        and payment.status is PaymentStatus.CANCELLED
+        and payment.cancel_reason == EXPIRED_REASON
+        and not payment.cancellations
+    )
+
+
+class VbankExpiryService:
+    """Closes unpaid virtual accounts past their deadline plus the grace period."""
+
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, *, grace: int) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._grace = grace
+
+    async def expire_due(self, limit: int) -> int:
+        """Close up to ``limit`` accounts; how many were closed."""
+        now = self._clock.now()
+        due_before = now - self._grace
+        async with self._uow(readonly=True) as uow:
+            due = await uow.payments.expired_virtual_accounts(due_before=due_before, limit=limit)
+        expired = 0
+        for candidate in due:
+            async with self._uow() as uow:
+                before = await uow.payments.lock(candidate.merchant_id, candidate.imp_uid)
+                # Re-read under the lock: a deposit may have paid it since the scan.
+                if before is None or before.status is not PaymentStatus.READY:
+                    continue
+                after = closed(before, EXPIRED_REASON, at=now, now=now)
+                if await uow.payments.replace(
+                    after, expected=before.status
+                ):  # store_change (issue 7 webhooks)
+                    expired += 1
+                    account = before.virtual_account
+                    log.info(
+                        "payment.vbank_expired",
+                        imp_uid=before.imp_uid,
+                        merchant_id=before.merchant_id,
+                        due_at=account.due_at if account else 0,
+                    )
+        return expired
