@@ -27,13 +27,13 @@ import structlog
 
 from homeport.clock import Clock
 from homeport.domain.errors import Conflict
+from homeport.domain.payments.accounts import expired_account
 from homeport.domain.payments.notifications import (
     Applied,
     NotificationOutcome,
     NotificationRecord,
     apply_deposit,
 )
-from homeport.domain.payments.vbank_expiry import expired_account
 from homeport.domain.uow import UnitOfWork, UnitOfWorkFactory
 from homeport.pg import base as pg
 

@@ -26,8 +26,8 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from homeport.domain.money import Won
+from homeport.domain.payments.accounts import expired_account
 from homeport.domain.payments.models import Payment, PaymentStatus
-from homeport.domain.payments.vbank_expiry import expired_account
 from homeport.pg import base as pg
 
 

@@ -16,7 +16,7 @@ kcp.md §5: signed ``site_cd^tno^pay_type``); KCP publishes no inquiry by order 
   nothing about them: they are never picked up (:data:`RESOLVABLE`).
 
 Every write goes through the paths the original flows use (:class:`PaymentSteps`,
-:meth:`CancelService.record`, :func:`virtual_accounts.closed`), guarded so that of two
+:meth:`CancelService.record`, :func:`.accounts.closed`), guarded so that of two
 workers resolving the same attempt only the first writes (:func:`_still_in_doubt`).
 """
 
@@ -31,11 +31,12 @@ import structlog
 from homeport.clock import Clock
 from homeport.domain.channels import PgChannels
 from homeport.domain.errors import InvalidRequest, PaymentNotFound, PgError
+from homeport.domain.payments.accounts import closed
 from homeport.domain.payments.attempts import Attempt, AttemptOperation, AttemptResult, AttemptState
 from homeport.domain.payments.cancels import CancelService
 from homeport.domain.payments.models import Payment, PaymentStatus
 from homeport.domain.payments.orders import PaymentSteps, fail_reason
-from homeport.domain.payments.virtual_accounts import REVOKE_REASON, closed
+from homeport.domain.payments.virtual_accounts import REVOKE_REASON
 from homeport.domain.uow import UnitOfWork, UnitOfWorkFactory
 from homeport.pg import base as pg
 

@@ -15,23 +15,11 @@ from __future__ import annotations
 import structlog
 
 from homeport.clock import Clock
-from homeport.domain.payments.models import Payment, PaymentStatus
-from homeport.domain.payments.virtual_accounts import closed
+from homeport.domain.payments.accounts import EXPIRED_REASON, closed
+from homeport.domain.payments.models import PaymentStatus
 from homeport.domain.uow import UnitOfWorkFactory
 
 log = structlog.get_logger("homeport.payments")
-
-EXPIRED_REASON = "가상계좌 입금기한 만료"
-
-
-def expired_account(payment: Payment) -> bool:
-    """Whether homeport closed this virtual account for its deadline (and nothing else)."""
-    return (
-        payment.pay_method == "vbank"
-        and payment.status is PaymentStatus.CANCELLED
-        and payment.cancel_reason == EXPIRED_REASON
-        and not payment.cancellations
-    )
 
 
 class VbankExpiryService:

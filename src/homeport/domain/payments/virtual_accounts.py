@@ -24,6 +24,7 @@ from homeport.domain.billing_keys.service import pg_refused
 from homeport.domain.channels import PgChannels, payment_channel
 from homeport.domain.errors import InvalidRequest, NotFound, PaymentNotFound
 from homeport.domain.errors import VirtualAccountRefused as Refused
+from homeport.domain.payments.accounts import closed
 from homeport.domain.payments.attempts import AttemptOperation, AttemptResult, AttemptState, attempt_on
 from homeport.domain.payments.models import Payment, PaymentStatus, VirtualAccount
 from homeport.domain.payments.orders import ChargeOrder, PaymentSteps, fail_reason
@@ -217,14 +218,6 @@ class VirtualAccountService:
                 )
             )
         return payment, attempt_id
-
-
-def closed(payment: Payment, reason: str, *, at: int, now: int) -> Payment:
-    """An unpaid virtual account closed (revoked, or expired): ``cancelled`` with no
-    cancellation entry, since nothing was paid (decision 0004)."""
-    return replace(
-        payment, status=PaymentStatus.CANCELLED, cancelled_at=at, cancel_reason=reason, updated_at=now
-    )
 
 
 def _require_unpaid_account(payment: Payment) -> None:
