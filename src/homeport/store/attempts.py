@@ -60,16 +60,18 @@ class SqlAttemptRepository:
         return int(result.scalar_one())
 
     async def settle(self, attempt_id: int, result: AttemptResult) -> None:
+        values: dict[str, Any] = {
+            "state": result.state.value,
+            "finished_at": result.finished_at,
+            "pg_code": result.pg_code,
+            "pg_message": result.pg_message,
+        }
+        # A result without a tid (a lost answer) keeps the one the attempt was sent with: a
+        # cancel in doubt must still name its transaction for reconciliation to ask about it.
+        if result.pg_tid is not None:
+            values["pg_tid"] = result.pg_tid
         await self._conn.execute(
-            update(payment_attempts)
-            .where(payment_attempts.c.id == attempt_id)
-            .values(
-                state=result.state.value,
-                finished_at=result.finished_at,
-                pg_tid=result.pg_tid,
-                pg_code=result.pg_code,
-                pg_message=result.pg_message,
-            )
+            update(payment_attempts).where(payment_attempts.c.id == attempt_id).values(**values)
         )
 
     async def unsettled(self, imp_uid: str, operation: AttemptOperation | None = None) -> list[Attempt]:
