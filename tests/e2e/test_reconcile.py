@@ -454,3 +454,57 @@ async def test_reconcile_list_and_settle_as_an_operator_runs_them(
     assert "no payments in doubt" in after.stdout
     paid = await services.payments.get(merchant_a.merchant.id, in_doubt.imp_uid)
     assert paid.status is PaymentStatus.PAID
+
+
+async def test_a_lost_vbank_issue_settled_by_tno_stays_ready_awaiting_its_deposit(
+    api: httpx.AsyncClient,
+    auth: dict[str, str],
+    services: Services,
+    merchant_a: CreatedMerchant,
+    clock: FakeClock,
+) -> None:
+    with answers_lost(services, HUB_PATH):
+        lost = await api.post(
+            "/vbanks",
+            json={
+                "merchant_uid": "vbank-1",
+                "amount": 25000,
+                "vbank_code": "004",
+                "vbank_due": clock.now() + DAY,
+            },
+            headers=auth,
+        )
+    assert lost.json()["code"] == -1
+    in_doubt = await services.payments.find(merchant_a.merchant.id, "vbank-1")
+    tno = kcp_transaction(services, "vbank-1")["tno"]
+
+    issued = await services.reconciliation.settle_with_pg_tid(in_doubt.imp_uid, tno)
+
+    assert (issued.status, issued.pg_tid) == (PaymentStatus.READY, tno)
+    attempts = await attempts_of(services, merchant_a, in_doubt.imp_uid)
+    assert [(a.operation, a.state) for a in attempts] == [
+        (AttemptOperation.VBANK_ISSUE, AttemptState.SUCCEEDED)
+    ]
+
+
+async def test_an_auto_cancel_whose_answer_was_lost_is_reconciled_and_the_payment_fails(
+    api: httpx.AsyncClient, auth: dict[str, str], services: Services, merchant_a: CreatedMerchant
+) -> None:
+    await add_key(api, auth, "cust-1")
+    await refuse_paid_payments(services, "sqlite")
+    with answers_lost(services, CANCEL_PATH):
+        lost = await again(api, auth)
+    assert lost.json()["code"] == -1
+    in_doubt = await services.payments.find(merchant_a.merchant.id, "order-1")
+    assert in_doubt.status is PaymentStatus.READY
+
+    assert await ReconcileWorker(services).run_once() == 1
+
+    failed = await services.payments.get(merchant_a.merchant.id, in_doubt.imp_uid)
+    assert failed.status is PaymentStatus.FAILED
+    assert failed.pg_tid == kcp_transaction(services, "order-1")["tno"]
+    attempts = await attempts_of(services, merchant_a, in_doubt.imp_uid)
+    assert [(a.operation, a.state) for a in attempts] == [
+        (AttemptOperation.CHARGE, AttemptState.SUCCEEDED),
+        (AttemptOperation.VOID, AttemptState.SUCCEEDED),
+    ]

@@ -242,6 +242,10 @@ class ReconcileService:
             operation=attempt.operation.value,
             pg_status=found.status.value if isinstance(found, pg.Inquiry) else f"declined {found.pg_code}",
         )
+        if isinstance(found, pg.Declined) and attempt.operation not in _OPENING:
+            # The PG does not know a transaction homeport holds as approved: for a person.
+            log.error("reconcile.unknown_at_pg", imp_uid=attempt.imp_uid, pg_code=found.pg_code)
+            return False
         try:
             return await rules[attempt.operation](attempt, payment, found, connector)
         except _AlreadySettled:
@@ -301,13 +305,9 @@ class ReconcileService:
     async def _cancel(
         self, attempt: Attempt, payment: Payment, found: pg.Inquiry | pg.Declined, connector: pg.PgConnector
     ) -> bool:
+        assert isinstance(found, pg.Inquiry)  # declines are handled in _apply
         """A merchant's cancel: the PG's balance tells whether it went through."""
         del connector
-        if isinstance(found, pg.Declined):
-            log.error(
-                "reconcile.cancelled_payment_unknown_at_pg", imp_uid=payment.imp_uid, pg_code=found.pg_code
-            )
-            return False
         before = payment.amount - payment.cancelled_amount
         now = self._clock.now()
         if found.remaining == before - attempt.amount:
@@ -333,13 +333,9 @@ class ReconcileService:
     async def _void(
         self, attempt: Attempt, payment: Payment, found: pg.Inquiry | pg.Declined, connector: pg.PgConnector
     ) -> bool:
+        assert isinstance(found, pg.Inquiry)  # declines are handled in _apply
         """homeport's own cancel of an approval it would not keep: done -> the payment fails;
         not done -> asked again (the money must go back; a declined void alone would leave it)."""
-        if isinstance(found, pg.Declined):
-            log.error(
-                "reconcile.voided_payment_unknown_at_pg", imp_uid=payment.imp_uid, pg_code=found.pg_code
-            )
-            return False
         now = self._clock.now()
         if found.status is pg.PgStatus.CANCELLED:
             settled = AttemptResult(AttemptState.SUCCEEDED, now, pg_tid=found.pg_tid, pg_message=VOIDED_AT_PG)
@@ -365,13 +361,9 @@ class ReconcileService:
     async def _revoke(
         self, attempt: Attempt, payment: Payment, found: pg.Inquiry | pg.Declined, connector: pg.PgConnector
     ) -> bool:
+        assert isinstance(found, pg.Inquiry)  # declines are handled in _apply
         """``DELETE /vbanks``: closed at the PG -> the payment is cancelled as a revoke makes it."""
         del connector
-        if isinstance(found, pg.Declined):
-            log.error(
-                "reconcile.revoked_account_unknown_at_pg", imp_uid=payment.imp_uid, pg_code=found.pg_code
-            )
-            return False
         now = self._clock.now()
         if found.status is not pg.PgStatus.CANCELLED:
             await self._not_done(attempt, now)
