@@ -47,7 +47,9 @@ from homeport.domain.merchants.service import MerchantService
 from homeport.domain.payments.cancels import CancelService
 from homeport.domain.payments.charges import ChargeService
 from homeport.domain.payments.notification_service import NotificationService
+from homeport.domain.payments.reconcile import ReconcileService
 from homeport.domain.payments.service import PaymentService
+from homeport.domain.payments.vbank_expiry import VbankExpiryService
 from homeport.domain.payments.virtual_accounts import VirtualAccountService
 from homeport.domain.prepares.service import PrepareService
 from homeport.domain.schedules.service import ScheduleService
@@ -201,6 +203,8 @@ def build_services(
         webhooks=WebhookService(uow, clock, retry_horizon=settings.webhook_retry_horizon),
         # Redirects are not followed: a webhook answered with 3xx is not received (§6: 200).
         webhook_http=httpx.AsyncClient(timeout=WEBHOOK_TIMEOUT, follow_redirects=False),
+        reconciliation=ReconcileService(uow, clock, gateway, reconcile_after=settings.reconcile_after),
+        vbank_expiry=VbankExpiryService(uow, clock, grace=settings.vbank_expiry_grace),
     )
 
 

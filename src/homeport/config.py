@@ -17,6 +17,8 @@ from homeport.domain.errors import ConfigurationError
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 DEFAULT_DATA_DIR = ".homeport"
+DEFAULT_RECONCILE_AFTER = 600
+DEFAULT_VBANK_EXPIRY_GRACE = 600
 
 #: Where KCP sends common notifications from (kcp.md §1): the test server, then the two live
 #: ones. Older lists (kcp.md §1, "still in widely used code") are left out: KCP's current
@@ -78,6 +80,13 @@ class Settings:
     #: Seconds a webhook delivery is retried after it was queued (HOMEPORT_WEBHOOK_RETRY_HORIZON;
     #: default three days, decision 0011), then it is ``failed``.
     webhook_retry_horizon: int = 3 * 86_400
+    #: Age (seconds) after which a ``pending`` attempt is in doubt (HOMEPORT_RECONCILE_AFTER):
+    #: the process that wrote it died. Comfortably above the longest KCP call (read 30 s,
+    #: connect 5 s, two retries with backoff, pg/kcp/client.py), so no live request is raced.
+    reconcile_after: int = DEFAULT_RECONCILE_AFTER
+    #: Seconds after a virtual account's deadline before it expires (HOMEPORT_VBANK_EXPIRY_GRACE),
+    #: so a deposit made before the deadline and notified late is not raced.
+    vbank_expiry_grace: int = DEFAULT_VBANK_EXPIRY_GRACE
 
     @property
     def kcp_notify_networks(self) -> tuple[IpNetwork, ...]:
@@ -192,6 +201,13 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
         kcp_notify_allow=_networks("HOMEPORT_KCP_NOTIFY_ALLOW", env.get("HOMEPORT_KCP_NOTIFY_ALLOW", "")),
         webhook_retry_horizon=_seconds(
             "HOMEPORT_WEBHOOK_RETRY_HORIZON", env.get("HOMEPORT_WEBHOOK_RETRY_HORIZON", str(3 * 86_400))
+        ),
+        reconcile_after=_seconds(
+            "HOMEPORT_RECONCILE_AFTER", env.get("HOMEPORT_RECONCILE_AFTER", str(DEFAULT_RECONCILE_AFTER))
+        ),
+        vbank_expiry_grace=_seconds(
+            "HOMEPORT_VBANK_EXPIRY_GRACE",
+            env.get("HOMEPORT_VBANK_EXPIRY_GRACE", str(DEFAULT_VBANK_EXPIRY_GRACE)),
         ),
     )
 

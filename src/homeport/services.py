@@ -16,7 +16,9 @@ from homeport.domain.merchants.service import MerchantService
 from homeport.domain.payments.cancels import CancelService
 from homeport.domain.payments.charges import ChargeService
 from homeport.domain.payments.notification_service import NotificationService
+from homeport.domain.payments.reconcile import ReconcileService
 from homeport.domain.payments.service import PaymentService
+from homeport.domain.payments.vbank_expiry import VbankExpiryService
 from homeport.domain.payments.virtual_accounts import VirtualAccountService
 from homeport.domain.prepares.service import PrepareService
 from homeport.domain.schedules.service import ScheduleService
@@ -51,6 +53,10 @@ class Services:
     checkout: CheckoutService
     #: PG notifications (KCP's common notification: virtual-account deposits).
     notifications: NotificationService
+    #: Attempts in doubt settled by PG inquiry (issue 7, decision 0013).
+    reconciliation: ReconcileService
+    #: Unpaid virtual accounts closed after their deadline (issue 7, decision 0013).
+    vbank_expiry: VbankExpiryService
     #: The embedded KCP sandbox (served at ``/sandbox``); None when HOMEPORT_SANDBOX=false.
     sandbox: Sandbox | None = None
     #: The embedded sandbox reached in-process by sandbox channels' connectors.

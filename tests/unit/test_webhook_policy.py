@@ -11,6 +11,7 @@ import pytest
 from standardwebhooks import Webhook, WebhookVerificationError
 
 from homeport.clock import SystemClock
+from homeport.domain.payments.accounts import EXPIRED_REASON
 from homeport.domain.payments.models import PaymentStatus
 from homeport.domain.webhooks.models import (
     DEFAULT_KINDS,
@@ -22,7 +23,6 @@ from homeport.domain.webhooks.models import (
 )
 from homeport.domain.webhooks.policy import (
     SCHEDULED_USAGE,
-    VBANK_EXPIRED_REASON,
     decide,
     destinations,
     event_kind,
@@ -58,7 +58,7 @@ def test_a_virtual_account_issued_is_an_event_but_other_ready_to_ready_writes_ar
 def test_a_deposit_taken_back_and_an_expired_account_are_homeport_kinds() -> None:
     issued = vbank_payment(1)
     deposited = replace(issued, status=PaymentStatus.PAID)
-    expired = replace(issued, status=PaymentStatus.CANCELLED, cancel_reason=VBANK_EXPIRED_REASON)
+    expired = replace(issued, status=PaymentStatus.CANCELLED, cancel_reason=EXPIRED_REASON)
     revoked = replace(issued, status=PaymentStatus.CANCELLED, cancel_reason="가상계좌 발급 취소")
 
     assert event_kind(deposited, issued) is EventKind.DEPOSIT_CANCELLED

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from homeport.cli import db, merchant, sandbox, serve, webhook
+from homeport.cli import db, merchant, reconcile, sandbox, serve, webhook
 
 app = typer.Typer(
     name="homeport",
@@ -17,6 +17,7 @@ app.add_typer(db.app, name="db")
 app.add_typer(merchant.app, name="merchant")
 app.add_typer(sandbox.app, name="sandbox")
 app.add_typer(webhook.app, name="webhook")
+app.add_typer(reconcile.app, name="reconcile")
 
 
 def main() -> None:

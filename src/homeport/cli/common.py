@@ -28,11 +28,14 @@ def load() -> Settings:
     return settings
 
 
-def run(settings: Settings, action: Callable[[Services], Awaitable[T]]) -> T:
-    """Run ``action`` with fresh services, closing them after; errors become exit 1."""
+def run(settings: Settings, action: Callable[[Services], Awaitable[T]], *, with_sandbox: bool = False) -> T:
+    """Run ``action`` with fresh services, closing them after; errors become exit 1.
+
+    ``with_sandbox`` for commands that may talk to sandbox channels (the embedded KCP).
+    """
 
     async def _main() -> T:
-        services = build_services(settings, with_sandbox=False)
+        services = build_services(settings, with_sandbox=with_sandbox)
         try:
             return await action(services)
         finally:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import and_, insert, or_, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -59,16 +60,18 @@ class SqlAttemptRepository:
         return int(result.scalar_one())
 
     async def settle(self, attempt_id: int, result: AttemptResult) -> None:
+        values: dict[str, Any] = {
+            "state": result.state.value,
+            "finished_at": result.finished_at,
+            "pg_code": result.pg_code,
+            "pg_message": result.pg_message,
+        }
+        # A result without a tid (a lost answer) keeps the one the attempt was sent with: a
+        # cancel in doubt must still name its transaction for reconciliation to ask about it.
+        if result.pg_tid is not None:
+            values["pg_tid"] = result.pg_tid
         await self._conn.execute(
-            update(payment_attempts)
-            .where(payment_attempts.c.id == attempt_id)
-            .values(
-                state=result.state.value,
-                finished_at=result.finished_at,
-                pg_tid=result.pg_tid,
-                pg_code=result.pg_code,
-                pg_message=result.pg_message,
-            )
+            update(payment_attempts).where(payment_attempts.c.id == attempt_id).values(**values)
         )
 
     async def unsettled(self, imp_uid: str, operation: AttemptOperation | None = None) -> list[Attempt]:
@@ -88,3 +91,35 @@ class SqlAttemptRepository:
             .order_by(payment_attempts.c.id)
         )
         return [_attempt(r) for r in rows.mappings()]
+
+    async def in_doubt(
+        self,
+        *,
+        stale_before: int,
+        operations: Sequence[AttemptOperation],
+        with_pg_tid: bool,
+        limit: int,
+    ) -> list[Attempt]:
+        table = payment_attempts
+        has_tid = table.c.pg_tid.is_not(None) if with_pg_tid else table.c.pg_tid.is_(None)
+        # Both branches match the (state, started_at) index.
+        query = (
+            select(table)
+            .where(
+                or_(
+                    table.c.state == AttemptState.UNKNOWN.value,
+                    and_(table.c.state == AttemptState.PENDING.value, table.c.started_at < stale_before),
+                ),
+                table.c.operation.in_([o.value for o in operations]),
+                has_tid,
+            )
+            .order_by(table.c.started_at, table.c.id)
+            .limit(limit)
+        )
+        rows = await self._conn.execute(query)
+        return [_attempt(r) for r in rows.mappings()]
+
+    async def record_pg_tid(self, attempt_id: int, pg_tid: str) -> None:
+        await self._conn.execute(
+            update(payment_attempts).where(payment_attempts.c.id == attempt_id).values(pg_tid=pg_tid)
+        )

@@ -307,6 +307,21 @@ class SqlPaymentRepository:
         )
         return int(total or 0), rows
 
+    async def expired_virtual_accounts(self, *, due_before: int, limit: int) -> list[Payment]:
+        # (status, vbank_due_at) index: ix_payments_status_vbank_due_at (migration 0011).
+        return await self._load(
+            select(payments)
+            .where(
+                payments.c.status == PaymentStatus.READY.value,
+                payments.c.pay_method == "vbank",
+                payments.c.vbank_due_at > 0,
+                payments.c.vbank_due_at < due_before,
+                payments.c.pg_tid.is_not(None),
+            )
+            .order_by(payments.c.vbank_due_at, payments.c.imp_uid)
+            .limit(limit)
+        )
+
     async def _load(self, query: Select[Any]) -> list[Payment]:
         rows = list((await self._conn.execute(query)).mappings())
         if not rows:

@@ -412,3 +412,5 @@ webhook_attempts = Table(
     Column("response_body", Text),  # the first ~1 KB
     Index(None, "delivery_id", "id"),
 )
+# Virtual-account expiry scans ready payments by deadline, across merchants (decision 0013).
+Index("ix_payments_status_vbank_due_at", payments.c.status, payments.c.vbank_due_at)

@@ -1,1 +1,1 @@
-"""Background work (webhook outbox, schedules, reconciliation): one bounded batch per run_once()."""
+"""Background work run inside ``homeport serve`` or as ``homeport worker`` (issue 7)."""

@@ -21,7 +21,7 @@ from homeport.domain.checkout.windows import CheckoutWindow, browser_url
 from homeport.domain.errors import InvalidRequest, MerchantNotFound, PaymentNotFound
 from homeport.domain.ids import MERCHANT_CODE
 from homeport.domain.merchants.models import ChannelEnvironment, PgChannel
-from homeport.domain.payments.attempts import AttemptOperation, AttemptResult, AttemptState, attempt_on
+from homeport.domain.payments.attempts import AttemptOperation, attempt_on
 from homeport.domain.payments.models import Payment, PaymentChannel, PaymentStatus
 from homeport.domain.payments.orders import PaymentSteps, fail_reason
 from homeport.domain.uow import UnitOfWorkFactory
@@ -229,9 +229,11 @@ class CheckoutApproval:
             return Completion(failed, window=window)
         if result.amount != payment.amount:
             return Completion(await self._steps.void(payment, attempt_id, connector, result), window=window)
-        return Completion(await self._approved(payment, attempt_id, result), window=window)
+        return Completion(await self._approved(payment, attempt_id, connector, result), window=window)
 
-    async def _approved(self, payment: Payment, attempt_id: int, result: pg.Approved) -> Payment:
+    async def _approved(
+        self, payment: Payment, attempt_id: int, connector: pg.PgConnector, result: pg.Approved
+    ) -> Payment:
         now = self._clock.now()
         account = result.virtual_account
         updated = replace(
@@ -260,8 +262,7 @@ class CheckoutApproval:
             if updated.card is not None and updated.card.installment_months == 1:
                 updated = replace(updated, card=replace(updated.card, installment_months=0))
             log.info("checkout.paid", imp_uid=payment.imp_uid)
-        settled = AttemptResult(AttemptState.SUCCEEDED, now, pg_tid=result.pg_tid)
-        return await self._steps.apply(updated, attempt_id, settled)
+        return await self._steps.accept(payment, updated, attempt_id, connector, result)
 
     async def _open(self, payment: Payment, operation: AttemptOperation) -> tuple[Payment, int] | None:
         """Under the payment's lock: the pending attempt, or None when already submitted."""

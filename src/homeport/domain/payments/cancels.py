@@ -18,6 +18,7 @@ A partial cancel keeps the payment ``paid`` (decision 0001); the last cancel mak
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 
 import structlog
@@ -35,7 +36,7 @@ from homeport.domain.money import Won
 from homeport.domain.payments.attempts import Attempt, AttemptOperation, AttemptResult, AttemptState
 from homeport.domain.payments.models import Cancellation, Payment, PaymentStatus
 from homeport.domain.payments.orders import PaymentSteps
-from homeport.domain.uow import UnitOfWorkFactory
+from homeport.domain.uow import UnitOfWork, UnitOfWorkFactory
 from homeport.domain.webhooks.changes import store_change
 from homeport.pg import base as pg
 
@@ -98,7 +99,7 @@ class CancelService:
         if isinstance(result, pg.Declined):
             await self._steps.settle(attempt_id, self._steps.declined(result))
             raise pg_refused(CANCEL_FAILED, result)
-        return await self._apply(payment, attempt_id, result, order.reason, order.enable_webhook)
+        return await self.record(payment, attempt_id, result, order.reason, order.enable_webhook)
 
     async def _target(self, merchant_id: int, order: CancelOrder) -> Payment:
         """The payment named by imp_uid (which wins, even when wrong) or by merchant_uid."""
@@ -157,14 +158,18 @@ class CancelService:
         )
         return payment, attempt_id, request
 
-    async def _apply(
+    async def record(
         self,
         payment: Payment,
         attempt_id: int,
         result: pg.Cancelled,
         reason: str | None,
-        requested: bool | None,
+        requested: bool | None = None,
+        *,
+        also: Callable[[UnitOfWork], Awaitable[object]] | None = None,
     ) -> Payment:
+        """Apply a cancel the PG accepted: the cancellation appended, the status updated and the
+        attempt settled in one transaction (with ``also``'s writes or checks first)."""
         now = self._clock.now()
         cancellation = Cancellation(
             cancellation_id=result.cancellation_id,
@@ -186,6 +191,8 @@ class CancelService:
             updated_at=now,
         )
         async with self._uow() as uow:
+            if also is not None:
+                await also(uow)
             await store_change(
                 uow,
                 payment,

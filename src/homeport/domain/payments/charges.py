@@ -166,9 +166,7 @@ class ChargeService:
             paid_at=result.approved_at or now,
             updated_at=now,
         )
-        return await self._steps.apply(
-            paid, attempt_id, AttemptResult(AttemptState.SUCCEEDED, now, pg_tid=result.pg_tid)
-        )
+        return await self._steps.accept(payment, paid, attempt_id, connector, result)
 
 
 def with_customer(buyer: Buyer, customer: CustomerInfo) -> Buyer:

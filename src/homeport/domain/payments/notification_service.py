@@ -27,6 +27,7 @@ import structlog
 
 from homeport.clock import Clock
 from homeport.domain.errors import Conflict
+from homeport.domain.payments.accounts import expired_account
 from homeport.domain.payments.notifications import (
     Applied,
     NotificationOutcome,
@@ -101,6 +102,8 @@ class NotificationService:
                 raise Conflict("the notified payment disappeared; the PG will resend")
             previous = await repository.deposited_total(imp_uid)
             applied = apply_deposit(payment, previous, notification, now)
+            if expired_account(payment) and applied.payment is not None:
+                log.warning("notification.deposit_after_expiry", imp_uid=imp_uid, deposit=notification.amount)
             self._log_deposit(imp_uid, payment.amount, notification, applied)
             record = self._record(pg_provider, notification, applied, imp_uid, now)
             if not await repository.add(record):

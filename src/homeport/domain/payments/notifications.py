@@ -26,6 +26,7 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from homeport.domain.money import Won
+from homeport.domain.payments.accounts import expired_account
 from homeport.domain.payments.models import Payment, PaymentStatus
 from homeport.pg import base as pg
 
@@ -93,9 +94,14 @@ def apply_deposit(
 
     ``previous_total`` is what homeport counted as deposited before this notification.
     """
+    cancelled = notification.kind is pg.NotificationKind.DEPOSIT_CANCELLED
+    reopened = expired_account(payment) and not cancelled
+    if reopened:
+        # Money reached an account homeport had expired (notified past the grace period):
+        # it was received, so the account is open again and paid as usual (decision 0013).
+        payment = replace(payment, status=PaymentStatus.READY, cancelled_at=0, cancel_reason=None)
     if not takes_deposits(payment):
         return Applied(None, NotificationOutcome.NOT_APPLICABLE, previous_total, 0)
-    cancelled = notification.kind is pg.NotificationKind.DEPOSIT_CANCELLED
     if cancelled:
         # Never below zero: a reversal of a deposit homeport never saw takes back nothing.
         total = max(0, previous_total - notification.amount)
@@ -111,7 +117,7 @@ def apply_deposit(
     else:
         outcome = NotificationOutcome.PAID if paid else NotificationOutcome.PARTIALLY_PAID
     if paid == was_paid:
-        return Applied(None, outcome, total, excess)
+        return Applied(replace(payment, updated_at=now) if reopened else None, outcome, total, excess)
     if paid:
         changed = replace(
             payment,

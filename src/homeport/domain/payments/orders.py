@@ -49,6 +49,10 @@ log = structlog.get_logger("homeport.payments")
 
 T = TypeVar("T")
 
+#: ``mod_desc`` of the cancel KCP's samples send when the merchant cannot store an approval
+#: (kcp.md §4.4, "auto-cancel pattern").
+AUTO_CANCEL_REASON = "가맹점 DB 처리 실패(자동취소)"
+
 #: KCP settles in won only (kcp.md: ``currency`` 410 / WON).
 SUPPORTED_CURRENCY = "KRW"
 
@@ -170,7 +174,15 @@ class PaymentSteps:
             await uow.payments.add(payment)  # DuplicatePayment for a live merchant_uid
             return await uow.attempts.add(attempt)
 
-    async def fail(self, payment: Payment, attempt_id: int, reason: str, settled: AttemptResult) -> Payment:
+    async def fail(
+        self,
+        payment: Payment,
+        attempt_id: int,
+        reason: str,
+        settled: AttemptResult,
+        *,
+        also: Callable[[UnitOfWork], Awaitable[object]] | None = None,
+    ) -> Payment:
         """Store the payment ``failed`` with ``reason`` and settle its attempt."""
         failed = replace(
             payment,
@@ -185,7 +197,7 @@ class PaymentSteps:
             merchant_id=payment.merchant_id,
             pg_code=settled.pg_code,
         )
-        return await self.apply(failed, attempt_id, settled)
+        return await self.apply(failed, attempt_id, settled, also=also)
 
     async def apply(
         self,
@@ -252,10 +264,59 @@ class PaymentSteps:
         self, payment: Payment, attempt_id: int, connector: pg.PgConnector, approved: pg.Approved
     ) -> Payment:
         """Cancel an approval of another amount than asked (kcp.md: approve with ordr_mony)."""
-        now = self._clock.now()
         log.error(
             "payment.amount_differs", imp_uid=payment.imp_uid, asked=payment.amount, approved=approved.amount
         )
+        reason = (
+            f"PG가 요청금액({payment.amount}원)과 다른 금액({approved.amount}원)을 승인하여 "
+            "승인을 취소하였습니다."
+        )
+        return await self.cancel_approval(payment, connector, approved, reason, charge_attempt=attempt_id)
+
+    async def accept(
+        self,
+        payment: Payment,
+        accepted: Payment,
+        attempt_id: int,
+        connector: pg.PgConnector,
+        approved: pg.Approved,
+    ) -> Payment:
+        """Store an approval (``payment`` as it was, ``accepted`` as approved); if that write
+        fails, give the money back at once.
+
+        kcp.md §4.4: every KCP sample cancels the approval (``STSC``, ``mod_desc`` "가맹점 DB
+        처리 실패(자동취소)") when the merchant's database update fails: a payment homeport
+        cannot record as paid must not stay charged. Whatever stopped the write (the database
+        refusing it, a lost connection) counts, hence the broad ``except``.
+        """
+        settled = AttemptResult(AttemptState.SUCCEEDED, self._clock.now(), pg_tid=approved.pg_tid)
+        try:
+            return await self.apply(accepted, attempt_id, settled)
+        except Exception:
+            log.exception("payment.store_failed", imp_uid=payment.imp_uid, pg_tid=approved.pg_tid)
+        return await self.cancel_approval(
+            payment, connector, approved, AUTO_CANCEL_REASON, charge_attempt=attempt_id
+        )
+
+    async def cancel_approval(
+        self,
+        payment: Payment,
+        connector: pg.PgConnector,
+        approved: pg.Approved,
+        reason: str,
+        *,
+        charge_attempt: int | None = None,
+    ) -> Payment:
+        """Cancel an approval homeport will not keep; the payment fails with ``reason``.
+
+        Written in three steps so that whatever the database still allows is on record:
+        the charge attempt settled with the PG tid and a pending ``void`` attempt (one
+        transaction), the PG's full cancel, then the payment failed and the void settled. If
+        the first write fails the cancel is still sent (the money goes back) and the charge
+        attempt stays pending: reconciliation, or an operator with the tno, settles it by
+        inquiry. If the cancel's answer is lost, the void stays in doubt for reconciliation.
+        """
+        now = self._clock.now()
         void = Attempt(
             imp_uid=payment.imp_uid,
             merchant_id=payment.merchant_id,
@@ -266,15 +327,16 @@ class PaymentSteps:
             started_at=now,
             pg_tid=approved.pg_tid,
         )
-        async with self._uow() as uow:
-            await uow.attempts.settle(
-                attempt_id, AttemptResult(AttemptState.SUCCEEDED, now, pg_tid=approved.pg_tid)
-            )
-            void_id = await uow.attempts.add(void)
-        reason = (
-            f"PG가 요청금액({payment.amount}원)과 다른 금액({approved.amount}원)을 승인하여 "
-            "승인을 취소하였습니다."
-        )
+        void_id: int | None = None
+        try:
+            async with self._uow() as uow:
+                if charge_attempt is not None:
+                    await uow.attempts.settle(
+                        charge_attempt, AttemptResult(AttemptState.SUCCEEDED, now, pg_tid=approved.pg_tid)
+                    )
+                void_id = await uow.attempts.add(void)
+        except Exception:
+            log.exception("payment.void_not_recorded", imp_uid=payment.imp_uid, pg_tid=approved.pg_tid)
         request = pg.CancelRequest(
             pg_tid=approved.pg_tid,
             pay_method=approved.pay_method,
@@ -288,12 +350,21 @@ class PaymentSteps:
             cancelled = None
         if not isinstance(cancelled, pg.Cancelled):
             # Money was taken and could not be given back here: leave it in doubt, loudly.
-            await self.settle(void_id, AttemptResult(AttemptState.UNKNOWN, self._clock.now()))
+            if void_id is not None:
+                await self.settle(void_id, AttemptResult(AttemptState.UNKNOWN, self._clock.now()))
             log.error("payment.void_failed", imp_uid=payment.imp_uid, pg_tid=approved.pg_tid)
             raise PgOutcomeUnknown(
-                "PG가 다른 금액을 승인했고 승인 취소를 확인하지 못했습니다. 결제 상태를 확인 중입니다. "
-                "(approved amount differs and the void is unconfirmed)"
+                "PG가 승인한 거래를 취소하지 못했습니다. 결제 상태를 확인 중입니다. "
+                f"({reason}; the void is unconfirmed)"
+            )
+        log.warning("payment.voided", imp_uid=payment.imp_uid, pg_tid=approved.pg_tid, reason=reason)
+        if void_id is None:
+            raise PgOutcomeUnknown(
+                "PG가 승인한 거래를 취소하였으나 결과를 저장하지 못했습니다. 결제 상태를 확인 중입니다. "
+                f"({reason}; voided at the PG, not recorded)"
             )
         failed = replace(payment, pg_tid=approved.pg_tid)
-        settled = AttemptResult(AttemptState.SUCCEEDED, self._clock.now(), pg_tid=cancelled.pg_tid)
+        settled = AttemptResult(
+            AttemptState.SUCCEEDED, self._clock.now(), pg_tid=cancelled.pg_tid, pg_message=reason
+        )
         return await self.fail(failed, void_id, reason, settled)

@@ -66,3 +66,8 @@ class PaymentRepository(Protocol):
     ) -> tuple[int, list[Payment]]:
         """Total count and one page of the merchant's payments matching the filters."""
         ...
+
+    async def expired_virtual_accounts(self, *, due_before: int, limit: int) -> list[Payment]:
+        """``ready`` virtual accounts of every merchant, issued (with a PG tid), whose deadline
+        is before ``due_before``; soonest deadline first."""
+        ...

@@ -24,6 +24,7 @@ from homeport.domain.billing_keys.service import pg_refused
 from homeport.domain.channels import PgChannels, payment_channel
 from homeport.domain.errors import InvalidRequest, NotFound, PaymentNotFound
 from homeport.domain.errors import VirtualAccountRefused as Refused
+from homeport.domain.payments.accounts import closed
 from homeport.domain.payments.attempts import AttemptOperation, AttemptResult, AttemptState, attempt_on
 from homeport.domain.payments.models import Payment, PaymentStatus, VirtualAccount
 from homeport.domain.payments.orders import ChargeOrder, PaymentSteps, fail_reason
@@ -178,17 +179,10 @@ class VirtualAccountService:
         if isinstance(result, pg.Declined):
             await self._steps.settle(attempt_id, self._steps.declined(result))
             raise pg_refused("가상계좌 발급취소에 실패하였습니다.", result)
-        revoked = replace(
-            payment,
-            status=PaymentStatus.CANCELLED,
-            cancelled_at=result.cancelled_at or now,
-            cancel_reason=reason or REVOKE_REASON,
-            updated_at=now,
-        )
         log.info("payment.vbank_revoked", imp_uid=imp_uid, merchant_id=merchant_id)
         # DELETE /vbanks is the merchant's API: like an API cancel, not sent by default (§6).
         return await self._steps.apply(
-            revoked,
+            closed(payment, reason or REVOKE_REASON, at=result.cancelled_at or now, now=now),
             attempt_id,
             AttemptResult(AttemptState.SUCCEEDED, now, pg_tid=result.pg_tid),
             requested=False,

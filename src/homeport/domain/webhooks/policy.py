@@ -13,13 +13,12 @@ import base64
 import json
 import secrets
 
+from homeport.domain.payments.accounts import expired_account
 from homeport.domain.payments.models import Payment, PaymentStatus
 from homeport.domain.webhooks.models import Decision, EventKind, WebhookSettings
 
 #: ``customer_uid_usage`` of a payment charged from a schedule (§5.2; domain/payments/charges.py).
 SCHEDULED_USAGE = "payment.scheduled"
-#: The cancel_reason the virtual-account expiry worker writes (issue 7, reconcile).
-VBANK_EXPIRED_REASON = "가상계좌 입금기한 만료"
 
 #: First retry a minute after a failed try (hyperswitch's and §6's "1-minute" spacing), then
 #: doubling, never more than an hour apart.
@@ -61,7 +60,7 @@ def _transition_kind(before: Payment, after: Payment, requested: bool | None) ->
         return EventKind.DEPOSIT_CANCELLED
     if after.status is PaymentStatus.CANCELLED and before.status is PaymentStatus.READY:
         # An unpaid virtual account closed: by the expiry worker, or revoked (DELETE /vbanks).
-        expired = after.cancel_reason == VBANK_EXPIRED_REASON and requested is None
+        expired = expired_account(after) and requested is None
         return EventKind.VBANK_EXPIRED if expired else _cancel_kind(requested)
     return None
 
