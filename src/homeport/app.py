@@ -191,7 +191,9 @@ def build_services(
         pg_http=pg_http,
         sandbox=sandbox,
         sandbox_http=sandbox_http,
-        schedules=ScheduleService(uow, clock, billing_keys, charges),
+        schedules=ScheduleService(
+            uow, clock, billing_keys, charges, lease_seconds=settings.schedule_lease_seconds
+        ),
         checkout=CheckoutService(uow, clock, gateway, sandbox_base_url=SANDBOX_BASE_URL),
         notifications=NotificationService(uow, clock),
     )

@@ -75,6 +75,14 @@ class Settings:
     #: Who may POST KCP common notifications (HOMEPORT_KCP_NOTIFY_ALLOW, IPs or CIDRs);
     #: None means the default, see :attr:`kcp_notify_networks`.
     kcp_notify_allow: tuple[IpNetwork, ...] | None = None
+    #: ``homeport serve`` runs the background workers in its event loop (HOMEPORT_WORKERS);
+    #: turn it off when separate ``homeport worker`` processes do the work.
+    workers_enabled: bool = True
+    #: Seconds an idle worker loop waits before looking for due work again.
+    worker_poll_seconds: float = 1.0
+    #: Seconds a worker holds a claimed schedule before another may claim it again
+    #: (decision 0012); longer than a charge's KCP read timeout (30 s) and its retries.
+    schedule_lease_seconds: int = 120
 
     @property
     def kcp_notify_networks(self) -> tuple[IpNetwork, ...]:
@@ -151,6 +159,16 @@ def _networks(name: str, raw: str) -> tuple[IpNetwork, ...] | None:
         raise ConfigurationError(f"{name} must be a comma list of IPs or CIDR blocks: {exc}") from None
 
 
+def _positive_seconds(name: str, raw: str) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not value > 0 or value != value or value == float("inf"):
+        raise ConfigurationError(f"{name} must be a positive number of seconds, not {raw!r}")
+    return value
+
+
 def load_settings(environ: Mapping[str, str]) -> Settings:
     """Build :class:`Settings` from an environment mapping; raise ConfigurationError if bad."""
     env = {k: v for k, v in environ.items() if k.startswith("HOMEPORT_")}
@@ -179,6 +197,19 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
         encryption_key=Secret(encryption_key) if encryption_key else None,
         sandbox_enabled=_bool("HOMEPORT_SANDBOX", env.get("HOMEPORT_SANDBOX", "true")),
         kcp_notify_allow=_networks("HOMEPORT_KCP_NOTIFY_ALLOW", env.get("HOMEPORT_KCP_NOTIFY_ALLOW", "")),
+        workers_enabled=_bool("HOMEPORT_WORKERS", env.get("HOMEPORT_WORKERS", "true")),
+        worker_poll_seconds=_positive_seconds(
+            "HOMEPORT_WORKER_POLL_SECONDS", env.get("HOMEPORT_WORKER_POLL_SECONDS", "1")
+        ),
+        # The clock counts whole seconds, so a lease is at least one.
+        schedule_lease_seconds=max(
+            1,
+            round(
+                _positive_seconds(
+                    "HOMEPORT_SCHEDULE_LEASE_SECONDS", env.get("HOMEPORT_SCHEDULE_LEASE_SECONDS", "120")
+                )
+            ),
+        ),
     )
 
 

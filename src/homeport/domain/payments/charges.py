@@ -34,10 +34,10 @@ from homeport.domain.errors import (
     PgRefused,
     UnregisteredCustomer,
 )
-from homeport.domain.ids import validate_customer_uid
+from homeport.domain.ids import new_imp_uid, validate_customer_uid
 from homeport.domain.merchants.models import PgChannel
 from homeport.domain.payments.attempts import AttemptResult, AttemptState
-from homeport.domain.payments.models import Buyer, CardDetails, Payment, PaymentStatus
+from homeport.domain.payments.models import Buyer, CardDetails, Payment, PaymentChannel, PaymentStatus
 from homeport.domain.payments.orders import ChargeOrder, PaymentSteps, fail_reason
 from homeport.domain.uow import UnitOfWorkFactory
 from homeport.pg import base as pg
@@ -120,6 +120,58 @@ class ChargeService:
             return await self._steps.fail(payment, attempt_id, exc.message, settled)
         charge = _charge(order, payment.buyer, billing_key=key.billing_key, group_id=key.group_id)
         return await self._charge(payment, attempt_id, channel, charge, masked_number=key.card_number)
+
+    async def refuse(
+        self,
+        merchant_id: int,
+        customer_uid: str,
+        order: ChargeOrder,
+        *,
+        pg_provider: str,
+        pg_id: str,
+        usage: str,
+        reason: str,
+    ) -> Payment:
+        """Store a ``failed`` payment for a charge refused before any PG was asked (the
+        billing key deleted, its channel gone): a scheduled charge that could not run still
+        gets an imp_uid and a failed webhook, as i'mport sends for a failed schedule (§4.4).
+
+        No attempt is written: the PG never heard of this payment (decision 0012).
+        """
+        channel = await self._channels.channel_by_site(merchant_id, pg_provider, pg_id)
+        now = self._clock.now()
+        ready = Payment(
+            imp_uid=new_imp_uid(),
+            merchant_id=merchant_id,
+            merchant_uid=order.merchant_uid,
+            amount=order.amount,
+            status=PaymentStatus.READY,
+            started_at=now,
+            updated_at=now,
+            currency=order.currency,
+            name=order.name,
+            pay_method="card",
+            channel=PaymentChannel.API,
+            pg_provider=pg_provider,
+            pg_id=pg_id,
+            # A channel gone cannot say whether it was a test one; the payment says "real".
+            sandbox=channel.sandbox if channel is not None else False,
+            buyer=order.buyer,
+            custom_data=order.custom_data,
+            notice_url=order.notice_url,
+            tax_free=order.tax_free,
+            customer_uid=customer_uid,
+            customer_uid_usage=usage,
+        )
+        failed = replace(ready, status=PaymentStatus.FAILED, fail_reason=reason, failed_at=now)
+        async with self._uow() as uow:
+            await uow.payments.add(ready)  # DuplicatePayment for a live merchant_uid
+            # Stored ready then failed in one transaction, so the change is a status change.
+            await uow.payments.replace(
+                failed, expected=PaymentStatus.READY
+            )  # store_change (issue 7 webhooks)
+        log.info("payment.refused", imp_uid=failed.imp_uid, merchant_id=merchant_id, reason=reason)
+        return failed
 
     # --- steps -----------------------------------------------------------------------------
 
