@@ -7,6 +7,7 @@ This is the only module that reads ``os.environ`` (ruff's banned-api rule enforc
 from __future__ import annotations
 
 import ipaddress
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -164,7 +165,7 @@ def _positive_seconds(name: str, raw: str) -> float:
         value = float(raw)
     except ValueError:
         value = -1.0
-    if not value > 0 or value != value or value == float("inf"):
+    if not (value > 0 and math.isfinite(value)):
         raise ConfigurationError(f"{name} must be a positive number of seconds, not {raw!r}")
     return value
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from homeport.cli import db, merchant, sandbox, serve
+from homeport.cli import db, merchant, sandbox, serve, worker
 
 app = typer.Typer(
     name="homeport",
@@ -16,6 +16,7 @@ app.command("serve")(serve.serve)
 app.add_typer(db.app, name="db")
 app.add_typer(merchant.app, name="merchant")
 app.add_typer(sandbox.app, name="sandbox")
+app.command("worker")(worker.worker)
 
 
 def main() -> None:

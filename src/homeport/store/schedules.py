@@ -106,6 +106,11 @@ def _schedule(row: RowMapping) -> Schedule:
     )
 
 
+def _due(now: int) -> list[ColumnElement[bool]]:
+    """Waiting, due, and held by no worker (never claimed, or the lease has run out)."""
+    return [_t.status == ScheduleStatus.SCHEDULED.value, _t.schedule_at <= now, _t.claimed_until <= now]
+
+
 class SqlScheduleRepository:
     """Implements ``homeport.domain.schedules.repository.ScheduleRepository``."""
 
@@ -169,17 +174,12 @@ class SqlScheduleRepository:
         )
         return result.rowcount == 1
 
+    async def any_due(self, now: int) -> bool:
+        found = await self._conn.scalar(select(_t.id).where(*_due(now)).limit(1))
+        return found is not None
+
     async def claim_due(self, now: int, *, lease_until: int, worker: str, limit: int) -> list[Schedule]:
-        due = (
-            select(_t.id)
-            .where(
-                _t.status == ScheduleStatus.SCHEDULED.value,
-                _t.schedule_at <= now,
-                _t.claimed_until <= now,
-            )
-            .order_by(_t.schedule_at, _t.id)
-            .limit(limit)
-        )
+        due = select(_t.id).where(*_due(now)).order_by(_t.schedule_at, _t.id).limit(limit)
         if self._conn.dialect.name == "postgresql":
             # Rows another worker is claiming right now are skipped, not waited for: two
             # workers take disjoint batches, and the UPDATE below re-checks nothing it locked.

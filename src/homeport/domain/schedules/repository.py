@@ -37,6 +37,10 @@ class ScheduleRepository(Protocol):
         """
         ...
 
+    async def any_due(self, now: int) -> bool:
+        """Whether :meth:`claim_due` would claim anything at ``now`` (a read, no lock)."""
+        ...
+
     async def claim_due(self, now: int, *, lease_until: int, worker: str, limit: int) -> list[Schedule]:
         """Lease up to ``limit`` schedules due at ``now`` (``scheduled``, ``schedule_at <= now``,
         no lease running) to ``worker`` until ``lease_until``, oldest first; the claimed ones.

@@ -22,6 +22,8 @@ from homeport.domain.errors import (
     DuplicateSchedule,
     InvalidRequest,
     NothingToUnschedule,
+    PgOutcomeUnknown,
+    PgUnavailable,
     ScheduleCustomerNotFound,
     ScheduleNotChangeable,
     ScheduleNotFound,
@@ -30,7 +32,6 @@ from homeport.domain.errors import (
 from homeport.domain.ids import validate_customer_uid
 from homeport.domain.paging import Page, PageRequest, paginate
 from homeport.domain.payments.charges import USAGE_SCHEDULED, ChargeService, with_customer
-from homeport.domain.errors import PgOutcomeUnknown, PgUnavailable
 from homeport.domain.payments.models import Payment, PaymentStatus, SortKey
 from homeport.domain.schedules.models import (
     Schedule,
@@ -244,6 +245,10 @@ class ScheduleService:
     async def claim_due(self, worker: str, limit: int) -> list[Schedule]:
         """Lease a batch of due schedules to ``worker`` for ``lease_seconds``."""
         now = self._clock.now()
+        # An idle poll only reads: on SQLite a write transaction would take the one write lock.
+        async with self._uow(readonly=True) as uow:
+            if not await uow.schedules.any_due(now):
+                return []
         async with self._uow() as uow:
             return await uow.schedules.claim_due(
                 now, lease_until=now + self._lease_seconds, worker=worker, limit=limit
@@ -263,14 +268,9 @@ class ScheduleService:
         if earlier is not None:
             return await self._settle(schedule, earlier)
         try:
-            payment, executed = await self._charge(schedule)
+            _, executed = await self._charge(schedule)
         except DuplicatePayment as duplicate:
-            # Another worker opened the run's payment meanwhile, or the merchant charged this
-            # merchant_uid some other way (then the schedule charges nothing: failed).
-            found = await self._run_payment(schedule)
-            if found is not None:
-                return await self._settle(schedule, found)
-            return await self._record(schedule, None, PaymentStatus.FAILED, duplicate.message)
+            return await self._after_duplicate(schedule, duplicate)
         except PgOutcomeUnknown:
             log.warning("schedule.in_doubt", merchant_uid=schedule.merchant_uid)
             return None
@@ -291,6 +291,15 @@ class ScheduleService:
             )
             return await self._settle(schedule, payment)
         return executed
+
+    async def _after_duplicate(self, schedule: Schedule, duplicate: DuplicatePayment) -> Schedule | None:
+        """Another worker opened the run's payment meanwhile (its outcome is recorded, or it is
+        in doubt), or the merchant charged this merchant_uid some other way: then the schedule
+        charges nothing and is executed ``failed`` with no imp_uid of its own."""
+        found = await self._run_payment(schedule)
+        if found is not None:
+            return await self._settle(schedule, found)
+        return await self._record(schedule, None, PaymentStatus.FAILED, duplicate.message)
 
     async def _charge(self, schedule: Schedule) -> tuple[Payment, Schedule | None]:
         """The one charge of a schedule, for ``retry`` and the worker alike: ``again`` with the
