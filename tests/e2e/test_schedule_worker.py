@@ -13,8 +13,8 @@ import httpx
 
 from homeport.clock import FakeClock
 from homeport.domain.merchants.models import CreatedMerchant
-from homeport.domain.payments.attempts import AttemptResult, AttemptState
 from homeport.domain.paging import PageRequest
+from homeport.domain.payments.attempts import AttemptResult, AttemptState
 from homeport.domain.payments.models import Payment, PaymentStatus, SortKey
 from homeport.services import Services
 from homeport.store.unit_of_work import SqlUnitOfWorkFactory
