@@ -42,16 +42,21 @@ async def run_round(tasks: list[WorkerTask]) -> int:
 async def run_workers(
     services: Services, *, stop: asyncio.Event, tasks: list[WorkerTask] | None = None
 ) -> None:
-    """Run the tasks until ``stop`` is set: again at once while there was work, otherwise
-    after ``HOMEPORT_WORKER_POLL_SECONDS`` (the loop's only wait on the wall clock)."""
+    """Run the tasks (all of :func:`tasks_for` by default) until ``stop`` is set."""
     tasks = tasks if tasks is not None else tasks_for(services)
-    poll = services.settings.worker_poll_seconds
-    log.info("worker.started", tasks=[task.name for task in tasks], poll_seconds=poll)
+    await poll_loop(tasks, stop=stop, poll_seconds=services.settings.worker_poll_seconds)
+
+
+async def poll_loop(tasks: list[WorkerTask], *, stop: asyncio.Event, poll_seconds: float) -> None:
+    """Rounds of the tasks until ``stop`` is set: again at once while there was work,
+    otherwise after ``poll_seconds`` (HOMEPORT_WORKER_POLL_SECONDS; the loop's only wait on
+    the wall clock, cut short by ``stop``)."""
+    log.info("worker.started", tasks=[task.name for task in tasks], poll_seconds=poll_seconds)
     while not stop.is_set():
         if await run_round(tasks):
             continue
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=poll)
+            await asyncio.wait_for(stop.wait(), timeout=poll_seconds)
     log.info("worker.stopped")
 
 
