@@ -194,14 +194,21 @@ class HomeportServer:
 
     def stop(self) -> None:
         """Terminate the process by its PID; kill it if it does not exit in time."""
-        if self.process.poll() is not None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=STOP_GRACE_SECONDS)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=STOP_GRACE_SECONDS)
+        stop_process(self.process)
+
+
+def stop_process(process: subprocess.Popen[bytes]) -> int | None:
+    """Terminate a child by its PID, kill it if it does not exit in time; its exit status if
+    it exited by itself (None when it had to be killed)."""
+    if process.poll() is not None:
+        return process.returncode
+    process.terminate()
+    try:
+        return process.wait(timeout=STOP_GRACE_SECONDS)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=STOP_GRACE_SECONDS)
+        return None
 
 
 @contextmanager
@@ -284,16 +291,8 @@ class HomeportWorker:
         self.process.wait(timeout=STOP_GRACE_SECONDS)
 
     def stop(self) -> int | None:
-        """SIGTERM, as an operator or a supervisor stops it; kill it if it does not exit in time."""
-        if self.process.poll() is not None:
-            return self.process.returncode
-        self.process.terminate()
-        try:
-            return self.process.wait(timeout=STOP_GRACE_SECONDS)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=STOP_GRACE_SECONDS)
-            return None
+        """SIGTERM, as an operator or a supervisor stops it; its exit status (None if killed)."""
+        return stop_process(self.process)
 
 
 @contextmanager

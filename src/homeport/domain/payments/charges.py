@@ -34,10 +34,10 @@ from homeport.domain.errors import (
     PgRefused,
     UnregisteredCustomer,
 )
-from homeport.domain.ids import new_imp_uid, validate_customer_uid
-from homeport.domain.merchants.models import PgChannel
+from homeport.domain.ids import validate_customer_uid
+from homeport.domain.merchants.models import ChannelEnvironment, PgChannel
 from homeport.domain.payments.attempts import AttemptResult, AttemptState
-from homeport.domain.payments.models import Buyer, CardDetails, Payment, PaymentChannel, PaymentStatus
+from homeport.domain.payments.models import Buyer, CardDetails, Payment, PaymentStatus
 from homeport.domain.payments.orders import ChargeOrder, PaymentSteps, fail_reason
 from homeport.domain.uow import UnitOfWorkFactory
 from homeport.pg import base as pg
@@ -138,31 +138,18 @@ class ChargeService:
 
         No attempt is written: the PG never heard of this payment (decision 0012).
         """
-        channel = await self._channels.channel_by_site(merchant_id, pg_provider, pg_id)
-        now = self._clock.now()
-        ready = Payment(
-            imp_uid=new_imp_uid(),
+        # A channel gone (BillingNotConfigured) still names the payment's pg_provider/pg_id;
+        # it cannot say whether it was a test one, so the payment says "real" (sandbox false).
+        channel = await self._channels.channel_by_site(merchant_id, pg_provider, pg_id) or PgChannel(
+            id=0,
             merchant_id=merchant_id,
-            merchant_uid=order.merchant_uid,
-            amount=order.amount,
-            status=PaymentStatus.READY,
-            started_at=now,
-            updated_at=now,
-            currency=order.currency,
-            name=order.name,
-            pay_method="card",
-            channel=PaymentChannel.API,
             pg_provider=pg_provider,
-            pg_id=pg_id,
-            # A channel gone cannot say whether it was a test one; the payment says "real".
-            sandbox=channel.sandbox if channel is not None else False,
-            buyer=order.buyer,
-            custom_data=order.custom_data,
-            notice_url=order.notice_url,
-            tax_free=order.tax_free,
-            customer_uid=customer_uid,
-            customer_uid_usage=usage,
+            site_code=pg_id,
+            environment=ChannelEnvironment.PRODUCTION,
+            is_default=False,
         )
+        ready = self._steps.new_payment(merchant_id, order, channel, customer_uid=customer_uid, usage=usage)
+        now = ready.started_at
         failed = replace(ready, status=PaymentStatus.FAILED, fail_reason=reason, failed_at=now)
         async with self._uow() as uow:
             await uow.payments.add(ready)  # DuplicatePayment for a live merchant_uid

@@ -80,6 +80,14 @@ async def _ensure_free(
         raise DuplicatePayment(", ".join(paid))
 
 
+async def _charged(uow: UnitOfWork, schedule: Schedule, now: int) -> bool:
+    """Whether a due schedule's merchant_uid has a live payment: a worker charged it (it may
+    be in doubt, its lease run out). Before its time nothing can have charged it."""
+    if schedule.schedule_at > now:
+        return False
+    return await uow.payments.find_live(schedule.merchant_id, schedule.merchant_uid) is not None
+
+
 class ScheduleService:
     """``/subscribe/payments/schedule`` and friends, per merchant."""
 
@@ -174,9 +182,9 @@ class ScheduleService:
             )
             for schedule in waiting:
                 cancelled = schedule.revoked(now)
-                # A schedule a worker holds is being charged, and one with a live payment was
-                # charged (in doubt until reconciliation says): neither is revoked.
-                if await uow.payments.find_live(merchant_id, schedule.merchant_uid) is not None:
+                # A schedule a worker holds is being charged, and a due one with a live payment
+                # was charged (in doubt until reconciliation says): neither is revoked.
+                if await _charged(uow, schedule, now):
                     continue
                 if await uow.schedules.replace(
                     cancelled, expected=ScheduleStatus.SCHEDULED, unclaimed_at=now
@@ -205,7 +213,7 @@ class ScheduleService:
             now = self._clock.now()
             moved = schedule.moved(schedule_at, now)
             # Not while a worker charges it, nor once it was charged (in doubt): see unschedule.
-            if await uow.payments.find_live(merchant_id, merchant_uid) is not None:
+            if await _charged(uow, schedule, now):
                 raise ScheduleNotChangeable(_BEING_CHARGED.format(merchant_uid=merchant_uid))
             if not await uow.schedules.replace(moved, expected=schedule.status, unclaimed_at=now):
                 raise ScheduleNotChangeable(
