@@ -309,3 +309,29 @@ async def test_retry_still_charges_a_revoked_schedule_through_the_same_path(
     executed = response(await stored(api, auth, "retried"))
     assert (executed["schedule_status"], executed["imp_uid"]) == ("executed", paid["imp_uid"])
     assert paid["customer_uid_usage"] == "payment.scheduled"
+
+
+async def test_a_worker_whose_lease_runs_out_mid_batch_leaves_the_rest_for_the_next_claim(
+    api: httpx.AsyncClient,
+    auth: dict[str, str],
+    customer: str,
+    clock: FakeClock,
+    services: Services,
+    merchant_a: CreatedMerchant,
+) -> None:
+    """The first charge takes the whole lease (KCP slow): the second schedule, which another
+    worker may have claimed meanwhile, is not charged by this batch but by a later claim."""
+    await schedule(api, auth, customer, entry(clock, "first"), entry(clock, "second", 1, amount=19_900))
+    await advance(clock, DAY, api, auth, merchant_a)
+
+    async def slow_kcp(_charge: object) -> None:
+        clock.advance(LEASE)
+
+    with ConnectorSpy(services, before_charge=slow_kcp):
+        assert await ScheduleWorker(services).run_once() == 2
+    assert response(await stored(api, auth, "first"))["schedule_status"] == "executed"
+    assert response(await stored(api, auth, "second"))["schedule_status"] == "scheduled"
+    assert await payments_for(services, merchant_a, "second") == []
+
+    assert await ScheduleWorker(services).run_once() == 1
+    assert response(await stored(api, auth, "second"))["schedule_status"] == "executed"

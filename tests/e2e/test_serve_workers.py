@@ -1,17 +1,20 @@
 """``homeport serve`` runs the background workers in its event loop (HOMEPORT_WORKERS, default
-true); apps built in-process (the tests' ``api`` fixture) run none unless asked."""
+true); apps built in-process (the tests' ``api`` fixture) run none unless asked; ``homeport
+worker`` never migrates a database."""
 
 from __future__ import annotations
 
 import asyncio
 from pathlib import Path
 
+from sqlalchemy import text
+
 from homeport.app import create_app
 from homeport.services import Services
 from homeport.store.tables import payment_schedules
-from tests.e2e.processes import pinned_demo_env, running_server, wait_for
+from tests.e2e.processes import HomeportWorker, homeport_env, pinned_demo_env, running_server, wait_for
 from tests.e2e.test_multi_process_schedules import DEADLINE, query, seed
-from tests.support import settings_for
+from tests.support import TEST_ENCRYPTION_KEY, settings_for
 
 WORKERS_TASK = "homeport-workers"
 
@@ -43,3 +46,26 @@ def test_serve_charges_a_due_schedule_by_itself(tmp_path: Path) -> None:
             return [(row.status, row.payment_status) for row in rows] == [("executed", "paid")]
 
         wait_for(executed, timeout=DEADLINE, what="serve's worker charging the due schedule")
+
+
+def test_a_worker_on_an_unmigrated_database_waits_without_migrating_and_stops_on_sigterm(
+    tmp_path: Path,
+) -> None:
+    data_dir = tmp_path / "fresh"
+    env = homeport_env(
+        data_dir, HOMEPORT_ENCRYPTION_KEY=TEST_ENCRYPTION_KEY, HOMEPORT_WORKER_POLL_SECONDS="0.2"
+    )
+    worker = HomeportWorker(data_dir, env, "fresh")
+    try:
+        wait_for(
+            lambda: "waiting for the database" in worker.output, timeout=DEADLINE, what="the worker waiting"
+        )
+    finally:
+        status = worker.stop()
+
+    assert status == 0, worker.describe()
+    assert "run `homeport db upgrade`" in worker.output
+    tables = query(
+        f"sqlite:///{data_dir / 'homeport.db'}", text("SELECT name FROM sqlite_master WHERE type='table'")
+    )
+    assert tables == []

@@ -29,17 +29,27 @@ class ScheduleWorker:
 
     def __init__(self, services: Services, *, batch_size: int = BATCH_SIZE) -> None:
         self._schedules = services.schedules
+        self._clock = services.clock
+        self._lease_seconds = services.settings.schedule_lease_seconds
         self._batch_size = batch_size
         self._id = worker_id()
 
     async def run_once(self) -> int:
-        """Claim one batch of due schedules and charge them one after the other.
+        """Claim one batch of due schedules and charge them one after the other, while the
+        lease lasts; how many were claimed.
 
         One by one, not at once: a batch is leased as a whole, and charging sequentially keeps
         the load a worker puts on KCP bounded; more throughput comes from more workers.
         """
+        # Read before claiming, so never later than the lease the claim sets.
+        lease_ends = self._clock.now() + self._lease_seconds
         claimed = await self._schedules.claim_due(self._id, self._batch_size)
         for schedule in claimed:
+            if self._clock.now() >= lease_ends:
+                # Slow charges ate the lease: the rest may be another worker's by now. They are
+                # claimed again (by anyone) next round; charging them here would only race.
+                log.warning("schedule.lease_spent", left=len(claimed) - claimed.index(schedule))
+                break
             try:
                 await self._schedules.execute(schedule)
             except Exception:
