@@ -71,6 +71,7 @@ from homeport.store import meta as store_meta
 from homeport.store.database import create_engine
 from homeport.store.migrate import upgrade
 from homeport.store.unit_of_work import SqlUnitOfWorkFactory
+from homeport.workers.runner import BackgroundWorkers
 
 log = structlog.get_logger("homeport")
 
@@ -197,7 +198,9 @@ def build_services(
         pg_http=pg_http,
         sandbox=sandbox,
         sandbox_http=sandbox_http,
-        schedules=ScheduleService(uow, clock, billing_keys, charges),
+        schedules=ScheduleService(
+            uow, clock, billing_keys, charges, lease_seconds=settings.schedule_lease_seconds
+        ),
         checkout=CheckoutService(uow, clock, gateway, sandbox_base_url=SANDBOX_BASE_URL),
         notifications=NotificationService(uow, clock),
         webhooks=WebhookService(uow, clock, retry_horizon=settings.webhook_retry_horizon),
@@ -264,10 +267,19 @@ async def prepare(services: Services, *, create_demo: bool = True) -> Startup:
 
 
 def create_app(
-    services: Services, *, prepare_on_startup: bool = False, mount_sandbox: bool = True
+    services: Services,
+    *,
+    prepare_on_startup: bool = False,
+    mount_sandbox: bool = True,
+    run_workers: bool = False,
 ) -> FastAPI:
     """The ASGI application: the i'mport API at the root, plus /health and /metrics, and the
-    KCP sandbox at /sandbox unless it is turned off."""
+    KCP sandbox at /sandbox unless it is turned off.
+
+    With ``run_workers`` (``homeport serve`` unless HOMEPORT_WORKERS=false) the background
+    workers run in the app's event loop; in-process tests leave it off and call the tasks'
+    ``run_once`` themselves, so no test charges anything behind its back.
+    """
     sandbox = services.sandbox if mount_sandbox else None
 
     @asynccontextmanager
@@ -278,9 +290,14 @@ def create_app(
         notifications = NotificationLoop(sandbox) if sandbox is not None else None
         if notifications is not None:
             notifications.start()
+        workers = BackgroundWorkers(services) if run_workers else None
+        if workers is not None:
+            workers.start()
         try:
             yield
         finally:
+            if workers is not None:
+                await workers.stop()
             if notifications is not None:
                 await notifications.stop()
             if sandbox is not None:

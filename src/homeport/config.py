@@ -7,6 +7,7 @@ This is the only module that reads ``os.environ`` (ruff's banned-api rule enforc
 from __future__ import annotations
 
 import ipaddress
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -87,6 +88,14 @@ class Settings:
     #: Seconds after a virtual account's deadline before it expires (HOMEPORT_VBANK_EXPIRY_GRACE),
     #: so a deposit made before the deadline and notified late is not raced.
     vbank_expiry_grace: int = DEFAULT_VBANK_EXPIRY_GRACE
+    #: ``homeport serve`` runs the background workers in its event loop (HOMEPORT_WORKERS);
+    #: turn it off when separate ``homeport worker`` processes do the work.
+    workers_enabled: bool = True
+    #: Seconds an idle worker loop waits before looking for due work again.
+    worker_poll_seconds: float = 1.0
+    #: Seconds a worker holds a claimed schedule before another may claim it again
+    #: (decision 0012); longer than a charge's KCP read timeout (30 s) and its retries.
+    schedule_lease_seconds: int = 120
 
     @property
     def kcp_notify_networks(self) -> tuple[IpNetwork, ...]:
@@ -171,6 +180,16 @@ def _seconds(name: str, raw: str) -> int:
     return int(value)
 
 
+def _positive_seconds(name: str, raw: str) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not (value > 0 and math.isfinite(value)):
+        raise ConfigurationError(f"{name} must be a positive number of seconds, not {raw!r}")
+    return value
+
+
 def load_settings(environ: Mapping[str, str]) -> Settings:
     """Build :class:`Settings` from an environment mapping; raise ConfigurationError if bad."""
     env = {k: v for k, v in environ.items() if k.startswith("HOMEPORT_")}
@@ -208,6 +227,19 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
         vbank_expiry_grace=_seconds(
             "HOMEPORT_VBANK_EXPIRY_GRACE",
             env.get("HOMEPORT_VBANK_EXPIRY_GRACE", str(DEFAULT_VBANK_EXPIRY_GRACE)),
+        ),
+        workers_enabled=_bool("HOMEPORT_WORKERS", env.get("HOMEPORT_WORKERS", "true")),
+        worker_poll_seconds=_positive_seconds(
+            "HOMEPORT_WORKER_POLL_SECONDS", env.get("HOMEPORT_WORKER_POLL_SECONDS", "1")
+        ),
+        # The clock counts whole seconds, so a lease is at least one.
+        schedule_lease_seconds=max(
+            1,
+            round(
+                _positive_seconds(
+                    "HOMEPORT_SCHEDULE_LEASE_SECONDS", env.get("HOMEPORT_SCHEDULE_LEASE_SECONDS", "120")
+                )
+            ),
         ),
     )
 

@@ -194,14 +194,21 @@ class HomeportServer:
 
     def stop(self) -> None:
         """Terminate the process by its PID; kill it if it does not exit in time."""
-        if self.process.poll() is not None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=STOP_GRACE_SECONDS)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=STOP_GRACE_SECONDS)
+        stop_process(self.process)
+
+
+def stop_process(process: subprocess.Popen[bytes]) -> int | None:
+    """Terminate a child by its PID, kill it if it does not exit in time; its exit status if
+    it exited by itself (None when it had to be killed)."""
+    if process.poll() is not None:
+        return process.returncode
+    process.terminate()
+    try:
+        return process.wait(timeout=STOP_GRACE_SECONDS)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=STOP_GRACE_SECONDS)
+        return None
 
 
 @contextmanager
@@ -248,3 +255,66 @@ def fresh_postgres_database(pg_server: Any, prefix: str) -> str:
     name = f"{prefix}_{os.getpid()}_{next(_databases)}"
     pg_server.psql(f"CREATE DATABASE {name};")
     return str(pg_server.get_uri(name))
+
+
+class HomeportWorker:
+    """One ``homeport worker`` child process; output to files beside its data directory."""
+
+    def __init__(self, data_dir: Path, env: Mapping[str, str], label: str) -> None:
+        self.data_dir = data_dir
+        data_dir.mkdir(parents=True, exist_ok=True)
+        self._stdout_path = data_dir.parent / f"{data_dir.name}-worker-{label}.out"
+        self._stderr_path = data_dir.parent / f"{data_dir.name}-worker-{label}.err"
+        with self._stdout_path.open("wb") as out, self._stderr_path.open("wb") as err:
+            self.process = subprocess.Popen(
+                [*homeport_command(), "worker"],
+                env=dict(env),
+                cwd=data_dir.parent,
+                stdout=out,
+                stderr=err,
+                stdin=subprocess.DEVNULL,
+            )
+
+    @property
+    def output(self) -> str:
+        """Everything the worker printed so far (stdout, then stderr)."""
+        out = self._stdout_path.read_text(encoding="utf-8", errors="replace")
+        return out + self._stderr_path.read_text(encoding="utf-8", errors="replace")
+
+    def describe(self) -> str:
+        """Exit status and output, for assertion messages."""
+        return f"homeport worker pid {self.process.pid} (exit {self.process.poll()})\n{self.output}"
+
+    def kill(self) -> None:
+        """SIGKILL: the process dies at once, wherever it was (a crash, as far as data goes)."""
+        self.process.kill()
+        self.process.wait(timeout=STOP_GRACE_SECONDS)
+
+    def stop(self) -> int | None:
+        """SIGTERM, as an operator or a supervisor stops it; its exit status (None if killed)."""
+        return stop_process(self.process)
+
+
+@contextmanager
+def running_workers(data_dir: Path, env: Mapping[str, str], count: int = 1) -> Iterator[list[HomeportWorker]]:
+    """``count`` ``homeport worker`` processes on one data directory, stopped on exit."""
+    workers: list[HomeportWorker] = []
+    try:
+        for n in range(count):
+            workers.append(HomeportWorker(data_dir, env, f"{os.getpid()}-{next(_databases)}-{n}"))
+        yield workers
+    finally:
+        for worker in workers:
+            worker.stop()
+
+
+def wait_for(condition: Any, *, timeout: float, interval: float = 0.2, what: str = "condition") -> Any:
+    """Poll ``condition()`` until it returns something truthy (returned) or ``timeout`` passes."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = condition()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what}: not reached within {timeout} s")
+        time.sleep(interval)

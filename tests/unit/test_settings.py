@@ -81,3 +81,32 @@ def test_the_kcp_notification_allow_list_takes_ips_and_cidr_blocks() -> None:
     assert [str(n) for n in settings.kcp_notify_networks] == ["10.0.0.0/8", "192.0.2.7/32", "2001:db8::/32"]
     with pytest.raises(ConfigurationError, match="HOMEPORT_KCP_NOTIFY_ALLOW"):
         load_settings({"HOMEPORT_KCP_NOTIFY_ALLOW": "10.0.0.0/8,kcp.co.kr"})
+
+
+def test_workers_run_in_serve_by_default_polling_every_second_with_a_two_minute_lease() -> None:
+    settings = load_settings({})
+
+    assert settings.workers_enabled
+    assert settings.worker_poll_seconds == 1.0
+    assert settings.schedule_lease_seconds == 120
+
+
+def test_worker_settings_are_read_and_a_lease_is_whole_seconds_of_at_least_one() -> None:
+    settings = load_settings(
+        {
+            "HOMEPORT_WORKERS": "false",
+            "HOMEPORT_WORKER_POLL_SECONDS": "0.25",
+            "HOMEPORT_SCHEDULE_LEASE_SECONDS": "0.2",
+        }
+    )
+
+    assert not settings.workers_enabled
+    assert settings.worker_poll_seconds == 0.25
+    assert settings.schedule_lease_seconds == 1
+
+
+@pytest.mark.parametrize("raw", ["0", "-1", "soon", "nan", "inf"])
+def test_a_poll_interval_or_lease_that_is_not_a_positive_number_is_refused(raw: str) -> None:
+    for name in ("HOMEPORT_WORKER_POLL_SECONDS", "HOMEPORT_SCHEDULE_LEASE_SECONDS"):
+        with pytest.raises(ConfigurationError, match=name):
+            load_settings({name: raw})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from homeport.cli import db, merchant, reconcile, sandbox, serve, webhook
+from homeport.cli import db, merchant, reconcile, sandbox, serve, webhook, worker
 
 app = typer.Typer(
     name="homeport",
@@ -18,6 +18,7 @@ app.add_typer(merchant.app, name="merchant")
 app.add_typer(sandbox.app, name="sandbox")
 app.add_typer(webhook.app, name="webhook")
 app.add_typer(reconcile.app, name="reconcile")
+app.command("worker")(worker.worker)
 
 
 def main() -> None:

@@ -48,7 +48,11 @@ def serve(
         raise typer.Exit(1) from None
     _announce(settings.host, settings.port, startup, services)
     run_server(
-        create_app(services, mount_sandbox=not startup.has_production_channels),
+        create_app(
+            services,
+            mount_sandbox=not startup.has_production_channels,
+            run_workers=settings.workers_enabled,
+        ),
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level,

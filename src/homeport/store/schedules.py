@@ -106,6 +106,11 @@ def _schedule(row: RowMapping) -> Schedule:
     )
 
 
+def _due(now: int) -> list[ColumnElement[bool]]:
+    """Waiting, due, and held by no worker (never claimed, or the lease has run out)."""
+    return [_t.status == ScheduleStatus.SCHEDULED.value, _t.schedule_at <= now, _t.claimed_until <= now]
+
+
 class SqlScheduleRepository:
     """Implements ``homeport.domain.schedules.repository.ScheduleRepository``."""
 
@@ -150,17 +155,49 @@ class SqlScheduleRepository:
         row = result.mappings().first()
         return _schedule(row) if row is not None else None
 
-    async def replace(self, schedule: Schedule, *, expected: ScheduleStatus) -> bool:
+    async def replace(
+        self, schedule: Schedule, *, expected: ScheduleStatus, unclaimed_at: int | None = None
+    ) -> bool:
+        conditions = [
+            _t.merchant_id == schedule.merchant_id,
+            _t.merchant_uid == schedule.merchant_uid,
+            _t.status == expected.value,
+        ]
+        if unclaimed_at is not None:
+            conditions.append(_t.claimed_until <= unclaimed_at)
+        # Every change ends a lease: the worker's own (executed) or none (the others need a
+        # free lease), so a schedule brought back (reschedule) is claimable at its time.
         result = await self._conn.execute(
             update(payment_schedules)
-            .where(
-                _t.merchant_id == schedule.merchant_id,
-                _t.merchant_uid == schedule.merchant_uid,
-                _t.status == expected.value,
-            )
-            .values(**_row(schedule))
+            .where(*conditions)
+            .values(**_row(schedule), claimed_until=0, claimed_by=None)
         )
         return result.rowcount == 1
+
+    async def any_due(self, now: int) -> bool:
+        found = await self._conn.scalar(select(_t.id).where(*_due(now)).limit(1))
+        return found is not None
+
+    async def claim_due(self, now: int, *, lease_until: int, worker: str, limit: int) -> list[Schedule]:
+        due = select(_t.id).where(*_due(now)).order_by(_t.schedule_at, _t.id).limit(limit)
+        if self._conn.dialect.name == "postgresql":
+            # Rows another worker is claiming right now are skipped, not waited for: two
+            # workers take disjoint batches, and the UPDATE below re-checks nothing it locked.
+            due = due.with_for_update(skip_locked=True)
+        # SQLite: the unit of work's write transaction already holds the one write lock
+        # (BEGIN IMMEDIATE), so the select and the update cannot interleave with another claim.
+        ids = list((await self._conn.execute(due)).scalars())
+        if not ids:
+            return []
+        await self._conn.execute(
+            update(payment_schedules)
+            .where(_t.id.in_(ids))
+            .values(claimed_until=lease_until, claimed_by=worker)
+        )
+        result = await self._conn.execute(
+            select(payment_schedules).where(_t.id.in_(ids)).order_by(_t.schedule_at, _t.id)
+        )
+        return [_schedule(row) for row in result.mappings()]
 
     async def find(
         self,

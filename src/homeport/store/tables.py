@@ -282,6 +282,9 @@ payment_schedules = Table(
     Column("revoked_at", BigInteger, nullable=False),
     Column("created_at", BigInteger, nullable=False),
     Column("updated_at", BigInteger, nullable=False),
+    # The worker's lease (decision 0012): claimed until this time (0 = never claimed), by whom.
+    Column("claimed_until", BigInteger, nullable=False, server_default="0"),
+    Column("claimed_by", String(64)),
     UniqueConstraint("merchant_id", "merchant_uid"),
     # The worker's scan for due schedules: status = 'scheduled' AND schedule_at <= now.
     Index(None, "status", "schedule_at"),

@@ -35,11 +35,12 @@ from homeport.domain.errors import (
     UnregisteredCustomer,
 )
 from homeport.domain.ids import validate_customer_uid
-from homeport.domain.merchants.models import PgChannel
+from homeport.domain.merchants.models import ChannelEnvironment, PgChannel
 from homeport.domain.payments.attempts import AttemptResult, AttemptState
 from homeport.domain.payments.models import Buyer, CardDetails, Payment, PaymentStatus
 from homeport.domain.payments.orders import ChargeOrder, PaymentSteps, fail_reason
 from homeport.domain.uow import UnitOfWorkFactory
+from homeport.domain.webhooks.changes import store_change
 from homeport.pg import base as pg
 
 log = structlog.get_logger("homeport.payments")
@@ -120,6 +121,43 @@ class ChargeService:
             return await self._steps.fail(payment, attempt_id, exc.message, settled)
         charge = _charge(order, payment.buyer, billing_key=key.billing_key, group_id=key.group_id)
         return await self._charge(payment, attempt_id, channel, charge, masked_number=key.card_number)
+
+    async def refuse(
+        self,
+        merchant_id: int,
+        customer_uid: str,
+        order: ChargeOrder,
+        *,
+        pg_provider: str,
+        pg_id: str,
+        usage: str,
+        reason: str,
+    ) -> Payment:
+        """Store a ``failed`` payment for a charge refused before any PG was asked (the
+        billing key deleted, its channel gone): a scheduled charge that could not run still
+        gets an imp_uid and a failed webhook, as i'mport sends for a failed schedule (§4.4).
+
+        No attempt is written: the PG never heard of this payment (decision 0012).
+        """
+        # A channel gone (BillingNotConfigured) still names the payment's pg_provider/pg_id;
+        # it cannot say whether it was a test one, so the payment says "real" (sandbox false).
+        channel = await self._channels.channel_by_site(merchant_id, pg_provider, pg_id) or PgChannel(
+            id=0,
+            merchant_id=merchant_id,
+            pg_provider=pg_provider,
+            site_code=pg_id,
+            environment=ChannelEnvironment.PRODUCTION,
+            is_default=False,
+        )
+        ready = self._steps.new_payment(merchant_id, order, channel, customer_uid=customer_uid, usage=usage)
+        now = ready.started_at
+        failed = replace(ready, status=PaymentStatus.FAILED, fail_reason=reason, failed_at=now)
+        async with self._uow() as uow:
+            await uow.payments.add(ready)  # DuplicatePayment for a live merchant_uid
+            # Stored ready then failed in one transaction, so the change is a status change.
+            await store_change(uow, ready, failed, now=now)
+        log.info("payment.refused", imp_uid=failed.imp_uid, merchant_id=merchant_id, reason=reason)
+        return failed
 
     # --- steps -----------------------------------------------------------------------------
 

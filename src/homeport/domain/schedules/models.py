@@ -176,9 +176,10 @@ class Schedule:
         )
 
     def executed(
-        self, imp_uid: str, payment_status: PaymentStatus, fail_reason: str | None, now: int
+        self, imp_uid: str | None, payment_status: PaymentStatus, fail_reason: str | None, now: int
     ) -> Schedule:
-        """The schedule after its charge ran (by the worker when due, or ``retry``)."""
+        """The schedule after its charge ran (by the worker when due, or ``retry``); no
+        imp_uid when no payment was made for it (its merchant_uid was paid some other way)."""
         return replace(
             self,
             status=ScheduleStatus.EXECUTED,

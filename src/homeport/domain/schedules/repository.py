@@ -27,10 +27,25 @@ class ScheduleRepository(Protocol):
         """The merchant's schedule with this merchant_uid, if any."""
         ...
 
-    async def replace(self, schedule: Schedule, *, expected: ScheduleStatus) -> bool:
-        """Store a changed schedule if its stored status is still ``expected``; else False.
+    async def replace(
+        self, schedule: Schedule, *, expected: ScheduleStatus, unclaimed_at: int | None = None
+    ) -> bool:
+        """Store a changed schedule if its stored status is still ``expected`` (and, with
+        ``unclaimed_at``, no worker's lease runs past that time); else False. Ends any lease.
 
-        The status check makes a change and the worker's claim exclusive of each other.
+        The checks make a merchant's change and the worker's charge exclusive of each other.
+        """
+        ...
+
+    async def any_due(self, now: int) -> bool:
+        """Whether :meth:`claim_due` would claim anything at ``now`` (a read, no lock)."""
+        ...
+
+    async def claim_due(self, now: int, *, lease_until: int, worker: str, limit: int) -> list[Schedule]:
+        """Lease up to ``limit`` schedules due at ``now`` (``scheduled``, ``schedule_at <= now``,
+        no lease running) to ``worker`` until ``lease_until``, oldest first; the claimed ones.
+
+        Exclusive across processes: a schedule is claimed by one caller until its lease ends.
         """
         ...
 

@@ -16,18 +16,23 @@ from homeport.clock import Clock
 from homeport.domain.billing_keys.models import CustomerInfo
 from homeport.domain.billing_keys.service import BillingKeyService
 from homeport.domain.errors import (
+    AmountMismatch,
+    BillingNotConfigured,
     DuplicatePayment,
     DuplicateSchedule,
     InvalidRequest,
     NothingToUnschedule,
+    PgOutcomeUnknown,
+    PgUnavailable,
     ScheduleCustomerNotFound,
     ScheduleNotChangeable,
     ScheduleNotFound,
+    UnregisteredCustomer,
 )
 from homeport.domain.ids import validate_customer_uid
 from homeport.domain.paging import Page, PageRequest, paginate
 from homeport.domain.payments.charges import USAGE_SCHEDULED, ChargeService, with_customer
-from homeport.domain.payments.models import Payment
+from homeport.domain.payments.models import Payment, PaymentStatus, SortKey
 from homeport.domain.schedules.models import (
     Schedule,
     ScheduledCharge,
@@ -43,6 +48,10 @@ log = structlog.get_logger("homeport.schedules")
 #: The listings' window is "at most 3 months" (§4.3); 92 days is the longest three calendar
 #: months (e.g. July to September), so any "three months from a date" a client computes fits.
 MAX_WINDOW_SECONDS = 92 * 24 * 3600
+#: How many of a merchant_uid's payments are looked through for a schedule run's own: one
+#: live payment at most, and failed ones only as often as a merchant retried by hand.
+RUN_PAYMENT_LOOKBACK = 100
+_BEING_CHARGED = "결제가 진행 중인 예약결제는 변경할 수 없습니다. (merchant_uid {merchant_uid})"
 
 
 def check_window(window: ScheduleWindow) -> ScheduleWindow:
@@ -71,12 +80,27 @@ async def _ensure_free(
         raise DuplicatePayment(", ".join(paid))
 
 
+async def _charged(uow: UnitOfWork, schedule: Schedule, now: int) -> bool:
+    """Whether a due schedule's merchant_uid has a live payment: a worker charged it (it may
+    be in doubt, its lease run out). Before its time nothing can have charged it."""
+    if schedule.schedule_at > now:
+        return False
+    return await uow.payments.find_live(schedule.merchant_id, schedule.merchant_uid) is not None
+
+
 class ScheduleService:
     """``/subscribe/payments/schedule`` and friends, per merchant."""
 
     def __init__(
-        self, uow: UnitOfWorkFactory, clock: Clock, billing_keys: BillingKeyService, charges: ChargeService
+        self,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        billing_keys: BillingKeyService,
+        charges: ChargeService,
+        *,
+        lease_seconds: int = 120,
     ) -> None:
+        self._lease_seconds = lease_seconds
         self._uow = uow
         self._clock = clock
         self._billing_keys = billing_keys
@@ -158,8 +182,13 @@ class ScheduleService:
             )
             for schedule in waiting:
                 cancelled = schedule.revoked(now)
-                # A schedule the worker claimed in the meantime is executing: not revoked.
-                if await uow.schedules.replace(cancelled, expected=ScheduleStatus.SCHEDULED):
+                # A schedule a worker holds is being charged, and a due one with a live payment
+                # was charged (in doubt until reconciliation says): neither is revoked.
+                if await _charged(uow, schedule, now):
+                    continue
+                if await uow.schedules.replace(
+                    cancelled, expected=ScheduleStatus.SCHEDULED, unclaimed_at=now
+                ):
                     revoked.append(cancelled)
         if not revoked:
             raise NothingToUnschedule
@@ -181,7 +210,17 @@ class ScheduleService:
         """``PUT .../schedule/{merchant_uid}``: a waiting schedule at another future time."""
         async with self._uow() as uow:
             schedule = await self._load(uow, merchant_id, merchant_uid)
-            return await self._store(uow, schedule, schedule.moved(schedule_at, self._clock.now()))
+            now = self._clock.now()
+            moved = schedule.moved(schedule_at, now)
+            # Not while a worker charges it, nor once it was charged (in doubt): see unschedule.
+            if await _charged(uow, schedule, now):
+                raise ScheduleNotChangeable(_BEING_CHARGED.format(merchant_uid=merchant_uid))
+            if not await uow.schedules.replace(moved, expected=schedule.status, unclaimed_at=now):
+                raise ScheduleNotChangeable(
+                    "예약결제의 상태가 방금 바뀌었거나 결제가 진행 중입니다. 다시 조회해 주세요. "
+                    f"(merchant_uid {merchant_uid})"
+                )
+            return moved
 
     async def reschedule(self, merchant_id: int, merchant_uid: str, schedule_at: int) -> Schedule:
         """``POST .../reschedule``: a revoked or failed schedule waiting again at a new time."""
@@ -203,20 +242,125 @@ class ScheduleService:
         """
         schedule = await self.get(merchant_id, merchant_uid)
         schedule.check_retryable()
-        payment = await self._charges.again(
-            merchant_id, schedule.customer_uid, schedule.charge.order, usage=USAGE_SCHEDULED
-        )
-        executed = schedule.executed(payment.imp_uid, payment.status, payment.fail_reason, self._clock.now())
-        async with self._uow() as uow:
-            if not await uow.schedules.replace(executed, expected=schedule.status):
-                # Changed meanwhile (unscheduled, rescheduled): the payment stands on its own.
-                log.warning(
-                    "schedule.changed_during_retry", merchant_uid=merchant_uid, imp_uid=payment.imp_uid
-                )
+        payment, _ = await self._charge(schedule)
         log.info(
             "schedule.retried", merchant_uid=merchant_uid, imp_uid=payment.imp_uid, status=payment.status
         )
         return payment
+
+    # --- the worker's side (decision 0012) -------------------------------------------------
+
+    async def claim_due(self, worker: str, limit: int) -> list[Schedule]:
+        """Lease a batch of due schedules to ``worker`` for ``lease_seconds``."""
+        now = self._clock.now()
+        # An idle poll only reads: on SQLite a write transaction would take the one write lock.
+        async with self._uow(readonly=True) as uow:
+            if not await uow.schedules.any_due(now):
+                return []
+        async with self._uow() as uow:
+            return await uow.schedules.claim_due(
+                now, lease_until=now + self._lease_seconds, worker=worker, limit=limit
+            )
+
+    async def execute(self, schedule: Schedule) -> Schedule | None:
+        """Charge a claimed due schedule exactly once; the schedule as executed, or None when
+        it stays claimed (its payment is in doubt, or the charge could not be tried).
+
+        Before charging, the run's own payment is looked for: a worker that died after the
+        payment was opened, or a payment reconciliation settled since, means the charge was
+        already made (or provably failed) and is recorded, never made again. A payment still
+        ``ready`` is in doubt: it is reconciliation's, and the schedule is looked at again
+        when its lease ends.
+        """
+        earlier = await self._run_payment(schedule)
+        if earlier is not None:
+            return await self._settle(schedule, earlier)
+        try:
+            _, executed = await self._charge(schedule)
+        except DuplicatePayment as duplicate:
+            return await self._after_duplicate(schedule, duplicate)
+        except PgOutcomeUnknown:
+            log.warning("schedule.in_doubt", merchant_uid=schedule.merchant_uid)
+            return None
+        except PgUnavailable:
+            # ``again`` failed the payment (provably not sent): the run's failed payment.
+            found = await self._run_payment(schedule)
+            return await self._settle(schedule, found) if found is not None else None
+        except (UnregisteredCustomer, BillingNotConfigured, InvalidRequest, AmountMismatch) as refusal:
+            # Nothing reached the PG; the merchant still gets a failed payment (and webhook).
+            payment = await self._charges.refuse(
+                schedule.merchant_id,
+                schedule.customer_uid,
+                schedule.charge.order,
+                pg_provider=schedule.pg_provider,
+                pg_id=schedule.pg_id,
+                usage=USAGE_SCHEDULED,
+                reason=refusal.message,
+            )
+            return await self._settle(schedule, payment)
+        return executed
+
+    async def _after_duplicate(self, schedule: Schedule, duplicate: DuplicatePayment) -> Schedule | None:
+        """Another worker opened the run's payment meanwhile (its outcome is recorded, or it is
+        in doubt), or the merchant charged this merchant_uid some other way: then the schedule
+        charges nothing and is executed ``failed`` with no imp_uid of its own."""
+        found = await self._run_payment(schedule)
+        if found is not None:
+            return await self._settle(schedule, found)
+        return await self._record(schedule, None, PaymentStatus.FAILED, duplicate.message)
+
+    async def _charge(self, schedule: Schedule) -> tuple[Payment, Schedule | None]:
+        """The one charge of a schedule, for ``retry`` and the worker alike: ``again`` with the
+        schedule's order, then the outcome recorded on the schedule (if still as it was)."""
+        payment = await self._charges.again(
+            schedule.merchant_id, schedule.customer_uid, schedule.charge.order, usage=USAGE_SCHEDULED
+        )
+        return payment, await self._settle(schedule, payment)
+
+    async def _settle(self, schedule: Schedule, payment: Payment) -> Schedule | None:
+        """Record the run's payment on the schedule unless it is still in doubt (``ready``)."""
+        if payment.status is PaymentStatus.READY:
+            log.warning(
+                "schedule.payment_in_doubt", merchant_uid=schedule.merchant_uid, imp_uid=payment.imp_uid
+            )
+            return None
+        return await self._record(schedule, payment.imp_uid, payment.status, payment.fail_reason)
+
+    async def _record(
+        self, schedule: Schedule, imp_uid: str | None, status: PaymentStatus, reason: str | None
+    ) -> Schedule | None:
+        executed = schedule.executed(imp_uid, status, reason, self._clock.now())
+        async with self._uow() as uow:
+            if not await uow.schedules.replace(executed, expected=schedule.status):
+                # Changed meanwhile (unscheduled, rescheduled): the payment stands on its own.
+                log.warning(
+                    "schedule.changed_during_charge", merchant_uid=schedule.merchant_uid, imp_uid=imp_uid
+                )
+                return None
+        log.info("schedule.executed", merchant_uid=schedule.merchant_uid, imp_uid=imp_uid, status=status)
+        return executed
+
+    async def _run_payment(self, schedule: Schedule) -> Payment | None:
+        """The payment this run of a due schedule made, if any: the newest of its merchant_uid
+        charged as ``payment.scheduled`` at or after its time (an earlier run's payment of a
+        rescheduled schedule, or a retry's, started before ``schedule_at``)."""
+        async with self._uow(readonly=True) as uow:
+            _, payments = await uow.payments.search(
+                schedule.merchant_id,
+                merchant_uid=schedule.merchant_uid,
+                status=None,
+                time_range=None,
+                sorting=SortKey.STARTED_DESC,
+                page=PageRequest(limit=RUN_PAYMENT_LOOKBACK),
+            )
+        return next(
+            (
+                p
+                for p in payments
+                if p.customer_uid_usage == USAGE_SCHEDULED and p.started_at >= schedule.schedule_at
+            ),
+            None,
+        )
 
     async def search(
         self,

@@ -11,7 +11,7 @@ from alembic import op
 
 revision = "0011"
 # The integrator chains 0009 -> 0010 -> 0011 when merging issue 7's branches.
-down_revision = "0009"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
