@@ -210,15 +210,13 @@ class SqlWebhookRepository:
         rows = await self._conn.execute(select(webhook_events).where(_events.id.in_(list(event_ids))))
         return {row["id"]: _event(row) for row in rows.mappings()}
 
+    async def any_due(self, now: int) -> bool:
+        return await self._conn.scalar(select(_deliveries.id).where(*_due(now)).limit(1)) is not None
+
     async def claim_due(self, now: int, limit: int, lease_until: int) -> list[Delivery]:
         due = (
             select(_deliveries.id)
-            .where(
-                _deliveries.state == DeliveryState.PENDING.value,
-                _deliveries.next_attempt_at <= now,
-                # Free, or the claimer's lease ran out (it died or hung): claimable again.
-                _deliveries.claimed_until <= now,
-            )
+            .where(*_due(now))
             .order_by(_deliveries.next_attempt_at, _deliveries.id)
             .limit(limit)
         )
@@ -329,3 +327,12 @@ class SqlWebhookRepository:
                 )
             )
         return [_delivery(r, attempts[r["id"]]) for r in rows]
+
+
+def _due(now: int) -> tuple[ColumnElement[bool], ...]:
+    """Pending, due, and free or with a lapsed lease (the claimer died or hung)."""
+    return (
+        _deliveries.state == DeliveryState.PENDING.value,
+        _deliveries.next_attempt_at <= now,
+        _deliveries.claimed_until <= now,
+    )

@@ -50,6 +50,10 @@ class WebhookRepository(Protocol):
         """One event by id."""
         ...
 
+    async def any_due(self, now: int) -> bool:
+        """Whether some delivery is claimable at ``now`` (a read: idle polls take no write lock)."""
+        ...
+
     async def claim_due(self, now: int, limit: int, lease_until: int) -> list[Delivery]:
         """Lease at most ``limit`` pending deliveries due at ``now`` whose lease is free or expired.
 

@@ -59,6 +59,9 @@ class WebhookService:
     async def claim(self, limit: int = BATCH) -> list[ClaimedDelivery]:
         """Lease due deliveries to this caller, with their events and signing secrets."""
         now = self._clock.now()
+        async with self._uow(readonly=True) as uow:
+            if not await uow.webhooks.any_due(now):
+                return []
         async with self._uow() as uow:
             deliveries = await uow.webhooks.claim_due(now, limit, now + LEASE_SECONDS)
             if not deliveries:
