@@ -10,6 +10,7 @@ from urllib.parse import parse_qs
 import pytest
 from standardwebhooks import Webhook, WebhookVerificationError
 
+from homeport.api.webhooks import webhook_body
 from homeport.clock import SystemClock
 from homeport.domain.payments.accounts import EXPIRED_REASON
 from homeport.domain.payments.models import PaymentStatus
@@ -29,7 +30,7 @@ from homeport.domain.webhooks.policy import (
     new_secret,
     retry_delay,
 )
-from homeport.workers.outbox import signature_headers, webhook_body
+from homeport.workers.outbox import signature_headers
 from tests.support import make_payment, vbank_payment
 
 READY = make_payment(1, status=PaymentStatus.READY, paid_at=0)

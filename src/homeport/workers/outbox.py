@@ -1,8 +1,7 @@
 """The webhook outbox worker: POSTs due deliveries to merchants and records every try.
 
-The body is exactly i'mport's (iamport-v1 §6): ``imp_uid``, ``merchant_uid``, ``status`` and,
-for cancels, ``cancellation_id``, as JSON or form-encoded per the merchant's setting. homeport
-adds the Standard Webhooks headers (``webhook-id``, ``webhook-timestamp``,
+The body is exactly i'mport's (:mod:`homeport.api.webhooks`, where i'mport's field names
+live). homeport adds the Standard Webhooks headers (``webhook-id``, ``webhook-timestamp``,
 ``webhook-signature``), which i'mport clients ignore and new ones can verify; the id is the
 event's, the same on every retry and redelivery. What an answer means (delivered, retry
 when, failed) is the domain's (homeport.domain.webhooks.service).
@@ -11,31 +10,20 @@ when, failed) is the domain's (homeport.domain.webhooks.service).
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from datetime import UTC, datetime
-from urllib.parse import urlencode
 
 import httpx
 from standardwebhooks import Webhook
 
 from homeport import __version__
-from homeport.domain.webhooks.models import Attempt, ClaimedDelivery, WebhookEvent, WebhookFormat
+from homeport.api.webhooks import webhook_body
+from homeport.domain.webhooks.models import Attempt, ClaimedDelivery
 from homeport.services import Services
 
 #: How much of a merchant's answer is kept with the attempt.
 RESPONSE_PREVIEW_BYTES = 1024
 USER_AGENT = f"homeport-webhook/{__version__}"
-
-
-def webhook_body(event: WebhookEvent, format: WebhookFormat) -> tuple[str, str]:
-    """The request body and its content type, as i'mport sends them (§6)."""
-    fields = {"imp_uid": event.imp_uid, "merchant_uid": event.merchant_uid, "status": event.status.value}
-    if event.cancellation_id is not None:
-        fields["cancellation_id"] = event.cancellation_id
-    if format is WebhookFormat.FORM:
-        return urlencode(fields), "application/x-www-form-urlencoded"
-    return json.dumps(fields, ensure_ascii=False, separators=(",", ":")), "application/json"
 
 
 def signature_headers(secret: str, event_id: str, timestamp: int, body: str) -> dict[str, str]:
