@@ -20,6 +20,8 @@ DEFAULT_PORT = 8000
 DEFAULT_DATA_DIR = ".homeport"
 DEFAULT_RECONCILE_AFTER = 600
 DEFAULT_VBANK_EXPIRY_GRACE = 600
+DEFAULT_WEBHOOK_RETRY_HORIZON = 3 * 86_400
+DEFAULT_SCHEDULE_LEASE = 120
 
 #: Where KCP sends common notifications from (kcp.md §1): the test server, then the two live
 #: ones. Older lists (kcp.md §1, "still in widely used code") are left out: KCP's current
@@ -80,7 +82,7 @@ class Settings:
     kcp_notify_allow: tuple[IpNetwork, ...] | None = None
     #: Seconds a webhook delivery is retried after it was queued (HOMEPORT_WEBHOOK_RETRY_HORIZON;
     #: default three days, decision 0011), then it is ``failed``.
-    webhook_retry_horizon: int = 3 * 86_400
+    webhook_retry_horizon: int = DEFAULT_WEBHOOK_RETRY_HORIZON
     #: Age (seconds) after which a ``pending`` attempt is in doubt (HOMEPORT_RECONCILE_AFTER):
     #: the process that wrote it died. Comfortably above the longest KCP call (read 30 s,
     #: connect 5 s, two retries with backoff, pg/kcp/client.py), so no live request is raced.
@@ -95,7 +97,7 @@ class Settings:
     worker_poll_seconds: float = 1.0
     #: Seconds a worker holds a claimed schedule before another may claim it again
     #: (decision 0012); longer than a charge's KCP read timeout (30 s) and its retries.
-    schedule_lease_seconds: int = 120
+    schedule_lease_seconds: int = DEFAULT_SCHEDULE_LEASE
 
     @property
     def kcp_notify_networks(self) -> tuple[IpNetwork, ...]:
@@ -219,7 +221,8 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
         sandbox_enabled=_bool("HOMEPORT_SANDBOX", env.get("HOMEPORT_SANDBOX", "true")),
         kcp_notify_allow=_networks("HOMEPORT_KCP_NOTIFY_ALLOW", env.get("HOMEPORT_KCP_NOTIFY_ALLOW", "")),
         webhook_retry_horizon=_seconds(
-            "HOMEPORT_WEBHOOK_RETRY_HORIZON", env.get("HOMEPORT_WEBHOOK_RETRY_HORIZON", str(3 * 86_400))
+            "HOMEPORT_WEBHOOK_RETRY_HORIZON",
+            env.get("HOMEPORT_WEBHOOK_RETRY_HORIZON", str(DEFAULT_WEBHOOK_RETRY_HORIZON)),
         ),
         reconcile_after=_seconds(
             "HOMEPORT_RECONCILE_AFTER", env.get("HOMEPORT_RECONCILE_AFTER", str(DEFAULT_RECONCILE_AFTER))
@@ -237,7 +240,8 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
             1,
             round(
                 _positive_seconds(
-                    "HOMEPORT_SCHEDULE_LEASE_SECONDS", env.get("HOMEPORT_SCHEDULE_LEASE_SECONDS", "120")
+                    "HOMEPORT_SCHEDULE_LEASE_SECONDS",
+                    env.get("HOMEPORT_SCHEDULE_LEASE_SECONDS", str(DEFAULT_SCHEDULE_LEASE)),
                 )
             ),
         ),

@@ -29,7 +29,7 @@ from dataclasses import dataclass, replace
 import structlog
 
 from homeport.clock import Clock
-from homeport.domain.channels import PgChannels
+from homeport.domain.channels import PgChannels, payment_channel
 from homeport.domain.errors import InvalidRequest, PaymentNotFound, PgError
 from homeport.domain.payments.accounts import closed
 from homeport.domain.payments.attempts import Attempt, AttemptOperation, AttemptResult, AttemptState
@@ -305,8 +305,8 @@ class ReconcileService:
     async def _cancel(
         self, attempt: Attempt, payment: Payment, found: pg.Inquiry | pg.Declined, connector: pg.PgConnector
     ) -> bool:
-        assert isinstance(found, pg.Inquiry)  # declines are handled in _apply
         """A merchant's cancel: the PG's balance tells whether it went through."""
+        assert isinstance(found, pg.Inquiry)  # declines are handled in _apply
         del connector
         before = payment.amount - payment.cancelled_amount
         now = self._clock.now()
@@ -333,9 +333,9 @@ class ReconcileService:
     async def _void(
         self, attempt: Attempt, payment: Payment, found: pg.Inquiry | pg.Declined, connector: pg.PgConnector
     ) -> bool:
-        assert isinstance(found, pg.Inquiry)  # declines are handled in _apply
         """homeport's own cancel of an approval it would not keep: done -> the payment fails;
         not done -> asked again (the money must go back; a declined void alone would leave it)."""
+        assert isinstance(found, pg.Inquiry)  # declines are handled in _apply
         now = self._clock.now()
         if found.status is pg.PgStatus.CANCELLED:
             settled = AttemptResult(AttemptState.SUCCEEDED, now, pg_tid=found.pg_tid, pg_message=VOIDED_AT_PG)
@@ -361,8 +361,8 @@ class ReconcileService:
     async def _revoke(
         self, attempt: Attempt, payment: Payment, found: pg.Inquiry | pg.Declined, connector: pg.PgConnector
     ) -> bool:
-        assert isinstance(found, pg.Inquiry)  # declines are handled in _apply
         """``DELETE /vbanks``: closed at the PG -> the payment is cancelled as a revoke makes it."""
+        assert isinstance(found, pg.Inquiry)  # declines are handled in _apply
         del connector
         now = self._clock.now()
         if found.status is not pg.PgStatus.CANCELLED:
@@ -387,9 +387,7 @@ class ReconcileService:
     # --- helpers -------------------------------------------------------------------------------
 
     async def _connector(self, item: InDoubt) -> pg.PgConnector | None:
-        channel = await self._channels.channel_by_site(
-            item.attempt.merchant_id, item.attempt.pg_provider, item.attempt.pg_id
-        )
+        channel = await payment_channel(self._channels, item.payment)
         return self._channels.connector(channel) if channel is not None else None
 
     async def _payment(self, payment: Payment) -> Payment:
